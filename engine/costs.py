@@ -1,0 +1,145 @@
+"""Cost functions J(AL, Y), averaged over the m examples, and their gradients dJ/dAL.
+
+AL and Y are (n_L, m): one column per example. For binary cross-entropy n_L = 1 and Y
+holds 0/1; for softmax cross-entropy Y is one-hot (n_classes, m); for mean squared
+error Y holds the targets.
+
+Each cost has a natural output activation (sigmoid, softmax, linear). With it, the
+output layer's gradient collapses to one line, dZ[L] = AL - Y, which is what
+``backprop`` uses; with any other output it goes through dAL and g'(Z[L]).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _clip(AL: np.ndarray) -> np.ndarray:
+    """Keep AL inside (0, 1) so that log(AL) and log(1 - AL) stay finite."""
+    eps = np.finfo(AL.dtype).eps if np.issubdtype(AL.dtype, np.floating) else 1e-15
+    return np.clip(AL, eps, 1 - eps)
+
+
+def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)); AL, Y (1, m)."""
+    m = Y.shape[1]
+    AL = _clip(AL)
+    return float(-(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)).sum() / m)
+
+
+def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dAL = -(Y / AL - (1 - Y) / (1 - AL)), the article's dAL; (1, m)."""
+    AL = _clip(AL)
+    return -(Y / AL - (1 - Y) / (1 - AL))
+
+
+def softmax_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """J = -(1/m) sum(Y log AL) over classes and examples; AL, Y (n_classes, m)."""
+    m = Y.shape[1]
+    return float(-(Y * np.log(_clip(AL))).sum() / m)
+
+
+def softmax_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dAL = -Y / AL; (n_classes, m)."""
+    return -Y / _clip(AL)
+
+
+def mean_squared_error(AL: np.ndarray, Y: np.ndarray) -> float:
+    """J = (1/2m) sum((AL - Y)^2); the 1/2 makes dJ/dAL = AL - Y. AL, Y (n_L, m)."""
+    m = Y.shape[1]
+    diff = AL - Y
+    return float((diff * diff).sum() / (2 * m))
+
+
+def mean_squared_error_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dAL = AL - Y; (n_L, m)."""
+    return AL - Y
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A cost: its value ``fn(AL, Y)``, its gradient ``grad(AL, Y) = dAL``, its natural output."""
+
+    name: str
+    title: str
+    fn: Callable[[np.ndarray, np.ndarray], float]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    output: str
+    allowed_outputs: tuple[str, ...]
+
+
+COSTS: dict[str, Cost] = {
+    c.name: c
+    for c in (
+        Cost(
+            "bce",
+            "binary cross-entropy",
+            binary_cross_entropy,
+            binary_cross_entropy_grad,
+            output="sigmoid",
+            allowed_outputs=("sigmoid",),
+        ),
+        Cost(
+            "ce",
+            "softmax cross-entropy",
+            softmax_cross_entropy,
+            softmax_cross_entropy_grad,
+            output="softmax",
+            allowed_outputs=("softmax",),
+        ),
+        Cost(
+            "mse",
+            "mean squared error",
+            mean_squared_error,
+            mean_squared_error_grad,
+            output="linear",
+            allowed_outputs=("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"),
+        ),
+    )
+}
+
+
+def get_cost(name: str) -> Cost:
+    """Look a cost up by name; a ValueError lists the names that exist."""
+    try:
+        return COSTS[name]
+    except KeyError:
+        known = ", ".join(COSTS)
+        raise ValueError(f"unknown cost {name!r}; choose one of: {known}") from None
+
+
+def check_output(cost: str, output: str) -> None:
+    """Raise a ValueError unless the activation ``output`` can feed the cost ``cost``."""
+    c = get_cost(cost)
+    if output not in c.allowed_outputs:
+        needed = " or ".join(c.allowed_outputs)
+        raise ValueError(f"the {c.title} cost needs a {needed} output layer, not {output}")
+
+
+def l2_penalty(params: dict[str, np.ndarray], lambd: float, m: int) -> float:
+    """(lambd / 2m) * sum over layers of ||W[l]||^2 (biases are not penalised)."""
+    if not lambd:
+        return 0.0
+    total = sum(float(np.vdot(W, W)) for key, W in params.items() if key.startswith("W"))
+    return lambd / (2 * m) * total
+
+
+def cost_function(
+    AL: np.ndarray,
+    Y: np.ndarray,
+    kind: str = "bce",
+    *,
+    params: dict[str, np.ndarray] | None = None,
+    lambd: float = 0.0,
+) -> float:
+    """J(AL, Y) for the cost ``kind`` (bce, ce, mse), plus the L2 term when lambd > 0.
+
+    AL, Y: (n_L, m). The article's version only knows binary cross-entropy.
+    """
+    if AL.shape != Y.shape:
+        raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; they must match")
+    J = get_cost(kind).fn(AL, Y)
+    if lambd and params is not None:
+        J += l2_penalty(params, lambd, Y.shape[1])
+    return J

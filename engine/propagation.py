@@ -1,0 +1,179 @@
+"""Forward and backward propagation, in the article's notation.
+
+For each layer l = 1 .. L:
+
+    Z[l] = W[l] · A[l-1] + b[l]        (n_l, n_{l-1}) · (n_{l-1}, m) + (n_l, 1) -> (n_l, m)
+    A[l] = g[l](Z[l])                  (n_l, m)
+
+with A[0] = X (n_x, m). Going back from l = L to 1, with dZ[L] = AL - Y when the output
+activation is the cost's natural one:
+
+    dZ[l]     = dA[l] * g[l]'(Z[l])      (n_l, m)
+    dW[l]     = (1/m) dZ[l] · A[l-1]ᵀ    (n_l, n_{l-1})   (+ (lambd/m) W[l] with L2)
+    db[l]     = (1/m) Σ_columns dZ[l]    (n_l, 1)
+    dA[l-1]   = W[l]ᵀ · dZ[l]            (n_{l-1}, m)     (not needed, so not computed, for l = 1)
+
+``forward_layers`` and ``backward_layers`` are generators that hand back one layer at a
+time; ``forward_prop`` and ``backprop`` simply collect them. The trainer's phase stepping
+runs the very same generators, which is why stepping phase by phase gives exactly the
+same parameters as a whole epoch.
+"""
+
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from engine.activations import Activation, get_activation
+from engine.costs import check_output, get_cost
+from engine.initializers import layer_count
+
+
+class Cache(NamedTuple):
+    """What layer l's forward pass keeps for its backward pass (the article's cache)."""
+
+    A_prev: np.ndarray  # A[l-1] (n_{l-1}, m)
+    W: np.ndarray  # W[l] (n_l, n_{l-1})
+    b: np.ndarray  # b[l] (n_l, 1)
+    Z: np.ndarray  # Z[l] (n_l, m)
+    A: np.ndarray  # A[l] = g(Z[l]) (n_l, m)
+
+
+class LayerGrads(NamedTuple):
+    """What layer l's backward pass computes."""
+
+    l: int
+    dZ: np.ndarray  # (n_l, m)
+    dW: np.ndarray  # (n_l, n_{l-1})
+    db: np.ndarray  # (n_l, 1)
+    dA_prev: np.ndarray | None  # dA[l-1] (n_{l-1}, m); None for l = 1
+
+
+def resolve_activations(activations: str | Sequence[str] | None, L: int) -> list[Activation]:
+    """One Activation per layer 1 .. L.
+
+    None means sigmoid everywhere (the article); a single name applies to every layer;
+    otherwise give exactly L names.
+    """
+    if activations is None:
+        activations = "sigmoid"
+    if isinstance(activations, str):
+        activations = [activations] * L
+    names = list(activations)
+    if len(names) != L:
+        raise ValueError(f"got {len(names)} activations for a network of {L} layers")
+    return [a if isinstance(a, Activation) else get_activation(a) for a in names]
+
+
+def layer_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, g: Activation) -> Cache:
+    """Z = W · A_prev + b, A = g(Z). A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1)."""
+    Z = W @ A_prev
+    Z += b
+    return Cache(A_prev, W, b, Z, g.forward(Z))
+
+
+def forward_layers(
+    X: np.ndarray, params: dict[str, np.ndarray], gs: list[Activation]
+) -> Iterator[Cache]:
+    """Yield layer 1's cache, then layer 2's, ..., then layer L's; X is (n_x, m)."""
+    A = X
+    for l in range(1, len(gs) + 1):
+        W = params[f"W{l}"]
+        if W.shape[1] != A.shape[0]:
+            what = "X" if l == 1 else f"A[{l - 1}]"
+            raise ValueError(
+                f"{what} has {A.shape[0]} rows but W[{l}] expects {W.shape[1]} "
+                f"(W[{l}] is {W.shape}, {what} is {A.shape})"
+            )
+        cache = layer_forward(A, W, params[f"b{l}"], gs[l - 1])
+        A = cache.A
+        yield cache
+
+
+def forward_prop(
+    X: np.ndarray,
+    params: dict[str, np.ndarray],
+    activations: str | Sequence[str] | None = None,
+) -> tuple[np.ndarray, list[Cache]]:
+    """AL (n_L, m) and the list of caches, one per layer. X is (n_x, m)."""
+    gs = resolve_activations(activations, layer_count(params))
+    caches = list(forward_layers(X, params, gs))
+    return caches[-1].A, caches
+
+
+def linear_backward(
+    dZ: np.ndarray, cache: Cache, lambd: float = 0.0, *, need_dA_prev: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m)."""
+    m = cache.A_prev.shape[1]
+    dW = dZ @ cache.A_prev.T
+    dW *= 1 / m
+    if lambd:
+        dW += (lambd / m) * cache.W
+    db = dZ.sum(axis=1, keepdims=True)
+    db *= 1 / m
+    dA_prev = cache.W.T @ dZ if need_dA_prev else None
+    return dA_prev, dW, db
+
+
+def one_layer_backward(
+    dA: np.ndarray, cache: Cache, activation: str = "sigmoid", lambd: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The article's one-layer step: dZ = dA * g'(Z), then dA_prev, dW, db.
+
+    dA (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1).
+    """
+    g = get_activation(activation)
+    dZ = g.backward(dA, cache.Z, cache.A)
+    return linear_backward(dZ, cache, lambd)
+
+
+def output_dZ(AL: np.ndarray, Y: np.ndarray, cache: Cache, g: Activation, cost: str) -> np.ndarray:
+    """dZ[L] (n_L, m): AL - Y for the cost's own output activation, else dAL * g'(Z[L])."""
+    check_output(cost, g.name)
+    c = get_cost(cost)
+    if g.name == c.output:
+        return AL - Y
+    return g.backward(c.grad(AL, Y), cache.Z, cache.A)
+
+
+def backward_layers(
+    AL: np.ndarray,
+    Y: np.ndarray,
+    caches: list[Cache],
+    gs: list[Activation],
+    cost: str = "bce",
+    lambd: float = 0.0,
+) -> Iterator[LayerGrads]:
+    """Yield layer L's gradients, then layer L-1's, ..., then layer 1's."""
+    L = len(caches)
+    if Y.shape != AL.shape:
+        raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
+    dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost)
+    for l in range(L, 0, -1):
+        dA_prev, dW, db = linear_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1)
+        yield LayerGrads(l, dZ, dW, db, dA_prev)
+        if l > 1:
+            below = caches[l - 2]
+            dZ = gs[l - 2].backward(dA_prev, below.Z, below.A)
+
+
+def backprop(
+    AL: np.ndarray,
+    Y: np.ndarray,
+    caches: list[Cache],
+    activations: str | Sequence[str] | None = None,
+    cost: str = "bce",
+    lambd: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """grads {'dW1': like W1, 'db1': like b1, ..., 'dZ1': like Z1, ...} for l = 1 .. L.
+
+    AL and Y are (n_L, m); ``caches`` is what ``forward_prop`` returned.
+    """
+    gs = resolve_activations(activations, len(caches))
+    grads = {}
+    for step in backward_layers(AL, Y, caches, gs, cost, lambd):
+        grads[f"dW{step.l}"] = step.dW
+        grads[f"db{step.l}"] = step.db
+        grads[f"dZ{step.l}"] = step.dZ
+    return grads

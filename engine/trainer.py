@@ -1,0 +1,485 @@
+"""The training loop: the article's ``train``, and the stateful ``Trainer`` behind the app.
+
+An epoch is one pass over the training set in batches (one batch of all m examples by
+default, as in the article). For each batch: forward layer 1 .. L, cost, backward layer
+L .. 1, update. ``Trainer.step_phase`` runs one of those phases and reports it;
+``Trainer.step_epoch`` runs the rest of the epoch. Both drive the same generator, so any
+mix of the two leaves the parameters exactly where whole epochs would.
+"""
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.activations import Activation
+from engine.costs import check_output, cost_function, get_cost
+from engine.initializers import check_layer_dims, init_params
+from engine.metrics import accuracy
+from engine.optimizers import make_optimizer
+from engine.phases import Phase
+from engine.propagation import Cache, backward_layers, forward_layers, resolve_activations
+
+Params = dict[str, np.ndarray]
+
+
+class DivergedError(ArithmeticError):
+    """The cost or the weights stopped being finite; the trainer has rolled back."""
+
+    def __init__(self, epoch: int, layer: int | None, cost: float) -> None:
+        self.epoch, self.layer, self.cost = epoch, layer, cost
+        where = f"in layer {layer} first" if layer else "in the cost"
+        super().__init__(
+            f"training diverged at epoch {epoch}: values became non-finite {where}; "
+            f"the weights of epoch {epoch - 1} were restored (try a smaller learning rate)"
+        )
+
+
+@dataclass
+class EpochStats:
+    """What one epoch measured; NaN where it does not apply (regression accuracy, no test set)."""
+
+    epoch: int
+    train_cost: float
+    test_cost: float
+    train_acc: float
+    test_acc: float
+    seconds: float
+
+
+@dataclass
+class History:
+    """Per-epoch columns; entry i belongs to epoch i + 1."""
+
+    train_cost: list[float] = field(default_factory=list)
+    test_cost: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.train_cost)
+
+    def append(self, stats: EpochStats) -> None:
+        self.train_cost.append(stats.train_cost)
+        self.test_cost.append(stats.test_cost)
+        self.train_acc.append(stats.train_acc)
+        self.test_acc.append(stats.test_acc)
+        self.seconds.append(stats.seconds)
+
+
+def check_data(X: np.ndarray, Y: np.ndarray, what: str = "") -> None:
+    """Raise a ValueError naming the problem if X (n_x, m) and Y (n_y, m) cannot be trained on."""
+    x, y = f"X{what}", f"Y{what}"
+    for name, arr in ((x, X), (y, Y)):
+        if not isinstance(arr, np.ndarray) or arr.ndim != 2:
+            shape = getattr(arr, "shape", None)
+            raise ValueError(f"{name} must be a 2-D array (one column per example), got {shape}")
+        if not np.issubdtype(arr.dtype, np.number):
+            raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"{x} has m = {X.shape[1]} examples (columns) but {y} has {Y.shape[1]}; "
+            "they must have the same number of columns"
+        )
+    if X.shape[1] == 0:
+        raise ValueError(f"{x} has no examples (m = 0)")
+    for name, arr in ((x, X), (y, Y)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                f"{name} holds {int(bad.sum())} non-finite values (NaN or inf), "
+                f"the first at row {row}, column {col}"
+            )
+
+
+def check_learning_rate(learning_rate: float) -> float:
+    lr = float(learning_rate)
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"the learning rate must be a finite number > 0, got {learning_rate!r}")
+    return lr
+
+
+def check_batch_size(batch_size: int | None) -> int | None:
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise ValueError(f"the batch size must be a whole number or None, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"the batch size must be at least 1, got {batch_size}")
+    return int(batch_size)
+
+
+def check_lambd(lambd: float) -> float:
+    value = float(lambd)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"the L2 strength λ must be a finite number >= 0, got {lambd!r}")
+    return value
+
+
+class Trainer:
+    """A network, its data and its training state: the one object the app talks to.
+
+    X (n_x, m) and Y (n_y, m) are the training set; X_test and Y_test, if given, are
+    evaluated after every epoch. ``layer_dims`` = [n_x, n_1, ..., n_L] with n_L = n_y.
+    ``activations`` is one name per layer 1 .. L (or one name for all; default sigmoid,
+    as in the article). ``cost`` is bce, ce or mse.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        layer_dims: Sequence[int],
+        *,
+        activations: str | Sequence[str] | None = None,
+        cost: str = "bce",
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+        learning_rate: float = 0.01,
+        batch_size: int | None = None,
+        optimizer: str = "gd",
+        lambd: float = 0.0,
+        init: str = "he",
+        seed: int | None = 0,
+        dtype: type | np.dtype = np.float32,
+    ) -> None:
+        check_data(X, Y)
+        if (X_test is None) != (Y_test is None):
+            raise ValueError("give both X_test and Y_test, or neither")
+        if X_test is not None:
+            check_data(X_test, Y_test, "_test")
+        self.layer_dims = check_layer_dims(layer_dims)
+        if self.layer_dims[0] != X.shape[0]:
+            raise ValueError(
+                f"layer_dims[0] is {self.layer_dims[0]} but X has n_x = {X.shape[0]} "
+                "features (rows); they must match"
+            )
+        if self.layer_dims[-1] != Y.shape[0]:
+            raise ValueError(
+                f"the output layer has {self.layer_dims[-1]} units but Y has "
+                f"{Y.shape[0]} rows; they must match"
+            )
+        self.L = len(self.layer_dims) - 1
+        self.gs: list[Activation] = resolve_activations(activations, self.L)
+        self.cost = get_cost(cost).name
+        check_output(self.cost, self.gs[-1].name)
+        self.dtype = np.dtype(dtype)
+        self.X = np.asarray(X, dtype=self.dtype)
+        self.Y = np.asarray(Y, dtype=self.dtype)
+        self._XT = np.ascontiguousarray(self.X.T)  # (m, n_x): a batch is a cheap row gather
+        self._YT = np.ascontiguousarray(self.Y.T)
+        self.X_test = None if X_test is None else np.asarray(X_test, dtype=self.dtype)
+        self.Y_test = None if Y_test is None else np.asarray(Y_test, dtype=self.dtype)
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.lambd = lambd
+        self.init = init
+        self.seed = seed
+        self.optimizer_name = optimizer
+        self.reset()
+
+    # -- hyperparameters that apply to the running model ---------------------------------
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = check_learning_rate(value)
+
+    @property
+    def batch_size(self) -> int | None:
+        """Examples per batch; None for the full batch. A change starts with the next epoch."""
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int | None) -> None:
+        self._batch_size = check_batch_size(value)
+
+    @property
+    def lambd(self) -> float:
+        return self._lambd
+
+    @lambd.setter
+    def lambd(self, value: float) -> None:
+        self._lambd = check_lambd(value)
+
+    @property
+    def optimizer_name(self) -> str:
+        return self.optimizer.name
+
+    @optimizer_name.setter
+    def optimizer_name(self, name: str) -> None:
+        """Switch optimiser; the new one starts with empty running averages."""
+        self.optimizer = make_optimizer(name)
+
+    # -- what the model is ----------------------------------------------------------------
+
+    @property
+    def activations(self) -> list[str]:
+        return [g.name for g in self.gs]
+
+    @property
+    def m(self) -> int:
+        """Training examples."""
+        return self.X.shape[1]
+
+    @property
+    def is_classification(self) -> bool:
+        return self.cost in ("bce", "ce")
+
+    @property
+    def in_epoch(self) -> bool:
+        """True between a phase step and the end of that epoch."""
+        return self._run is not None
+
+    # -- running --------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Re-initialise the weights from the seed and forget all training."""
+        self.params: Params = init_params(
+            self.layer_dims, init=self.init, seed=self.seed, dtype=self.dtype
+        )
+        self.optimizer = make_optimizer(self.optimizer_name)
+        self._rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
+        self.epoch = 0
+        self.history = History()
+        self._run: Iterator[Phase] | None = None
+        self.last_phase: Phase | None = None
+        self._keep_good()
+        self.peek()
+
+    def peek(self) -> None:
+        """A forward pass with no update, so every A[l] and Z[l] exists before training."""
+        X, _ = self._first_batch()
+        caches = list(forward_layers(X, self.params, self.gs))
+        self.tensors: dict[str, np.ndarray] = {}
+        for l, cache in enumerate(caches, start=1):
+            self.tensors |= _forward_tensors(l, cache)
+
+    def step_phase(self) -> Phase:
+        """Run the next phase of the current epoch (starting one if needed) and return it."""
+        if self._run is None:
+            self._run = self._epoch_phases()
+        try:
+            with _divergence_is_checked():
+                phase = next(self._run)
+        except BaseException:
+            self._run = None
+            raise
+        self.last_phase = phase
+        self.tensors |= phase.tensors
+        if phase.kind == "update" and phase.batch == phase.n_batches - 1:
+            with _divergence_is_checked():
+                self._drain()
+        return phase
+
+    def step_epoch(self) -> EpochStats:
+        """Run one whole epoch, or the rest of the one a phase step started; return its stats."""
+        if self._run is None:
+            self._run = self._epoch_phases()
+        with _divergence_is_checked():
+            for phase in self._run_to_end():
+                self.last_phase = phase
+                self.tensors |= phase.tensors
+        return self.stats()
+
+    def stats(self, index: int = -1) -> EpochStats:
+        h = self.history
+        return EpochStats(
+            epoch=len(h) if index == -1 else index + 1,
+            train_cost=h.train_cost[index],
+            test_cost=h.test_cost[index],
+            train_acc=h.train_acc[index],
+            test_acc=h.test_acc[index],
+            seconds=h.seconds[index],
+        )
+
+    def output(self, X: np.ndarray) -> np.ndarray:
+        """AL (n_L, m) for any X (n_x, m), with the current weights."""
+        A = np.asarray(X, dtype=self.dtype)
+        for cache in forward_layers(A, self.params, self.gs):
+            A = cache.A
+        return A
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+        """(cost, accuracy) on X, Y; accuracy is NaN for regression."""
+        AL = self.output(X)
+        J = cost_function(
+            AL, np.asarray(Y, dtype=self.dtype), self.cost, params=self.params, lambd=self.lambd
+        )
+        return J, accuracy(AL, Y) if self.is_classification else math.nan
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _run_to_end(self) -> Iterator[Phase]:
+        try:
+            yield from self._run
+        finally:
+            self._run = None
+
+    def _drain(self) -> None:
+        """Finish the epoch generator after its last update (records history, checks divergence)."""
+        for _ in self._run_to_end():
+            pass
+
+    def _first_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.batch_size is None or self.batch_size >= self.m:
+            return self.X, self.Y
+        return self._XT[: self.batch_size].T, self._YT[: self.batch_size].T
+
+    def _batches(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Full batch as in the article, or mini-batches of a fresh permutation each epoch."""
+        bs = self.batch_size
+        if bs is None or bs >= self.m:
+            return [(self.X, self.Y)]
+        order = self._rng.permutation(self.m)
+        return [
+            (self._XT[idx].T, self._YT[idx].T)
+            for idx in (order[start : start + bs] for start in range(0, self.m, bs))
+        ]
+
+    def _epoch_phases(self) -> Iterator[Phase]:
+        """One epoch, as a generator of phases; at its end the epoch is recorded."""
+        started = time.perf_counter()
+        batches = self._batches()
+        n, L = len(batches), self.L
+        total_cost = total_correct = 0.0
+        for i, (Xb, Yb) in enumerate(batches):
+            caches: list[Cache] = []
+            for cache in forward_layers(Xb, self.params, self.gs):
+                caches.append(cache)
+                l = len(caches)
+                yield Phase(
+                    "forward", l, L, i, n, _forward_tensors(l, cache), f"A[{l}]",
+                    activation=self.gs[l - 1].name,
+                )  # fmt: skip
+            AL = caches[-1].A
+            J = cost_function(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
+            total_cost += J * Yb.shape[1]
+            if self.is_classification:
+                total_correct += accuracy(AL, Yb) * Yb.shape[1]
+            yield Phase(
+                "cost", None, L, i, n, {f"A[{L}]": AL, "Y": Yb}, "J",
+                cost=self.cost, cost_value=J, lambd=self.lambd,
+            )  # fmt: skip
+            grads: Params = {}
+            dA = None
+            for step in backward_layers(AL, Yb, caches, self.gs, self.cost, self.lambd):
+                l = step.l
+                grads[f"dW{l}"], grads[f"db{l}"] = step.dW, step.db
+                tensors = _forward_tensors(l, caches[l - 1])
+                tensors |= {f"dZ[{l}]": step.dZ, f"dW[{l}]": step.dW, f"db[{l}]": step.db}
+                if l == L:
+                    tensors["Y"] = Yb
+                else:
+                    tensors[f"dA[{l}]"] = dA
+                if step.dA_prev is not None:
+                    tensors[f"dA[{l - 1}]"] = step.dA_prev
+                yield Phase(
+                    "backward", l, L, i, n, tensors, f"dW[{l}]",
+                    activation=self.gs[l - 1].name, lambd=self.lambd,
+                    shortcut=l == L and self.gs[-1].name == get_cost(self.cost).output,
+                )  # fmt: skip
+                dA = step.dA_prev
+            self.optimizer.update(self.params, grads, self.learning_rate)
+            tensors = {}
+            for l in range(1, L + 1):
+                tensors |= {f"W[{l}]": self.params[f"W{l}"], f"b[{l}]": self.params[f"b{l}"]}
+                tensors |= {f"dW[{l}]": grads[f"dW{l}"], f"db[{l}]": grads[f"db{l}"]}
+            yield Phase(
+                "update", None, L, i, n, tensors, "W[1]",
+                update_rule=self.optimizer.equation, learning_rate=self.learning_rate,
+            )  # fmt: skip
+        self._end_epoch(total_cost / self.m, total_correct / self.m, started)
+
+    def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
+        """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
+        finite = math.isfinite(train_cost) and all(
+            np.isfinite(p).all() for p in self.params.values()
+        )
+        if not finite:
+            bad_layer = self._first_non_finite_layer()
+            self._restore_good()
+            raise DivergedError(self.epoch + 1, bad_layer, train_cost)
+        self.epoch += 1
+        test_cost = test_acc = math.nan
+        if self.X_test is not None:
+            test_cost, test_acc = self.evaluate(self.X_test, self.Y_test)
+        if not self.is_classification:
+            train_acc = math.nan
+        seconds = time.perf_counter() - started
+        self.history.append(
+            EpochStats(self.epoch, train_cost, test_cost, train_acc, test_acc, seconds)
+        )
+        self._keep_good()
+
+    def _first_non_finite_layer(self) -> int | None:
+        for l in range(1, self.L + 1):
+            arrays = (self.params[f"W{l}"], self.params[f"b{l}"], self.tensors.get(f"Z[{l}]"))
+            if any(a is not None and not np.isfinite(a).all() for a in arrays):
+                return l
+        return None
+
+    def _keep_good(self) -> None:
+        """Remember the weights and optimiser state of the last finite epoch."""
+        self._good_params = {key: value.copy() for key, value in self.params.items()}
+        self._good_optimizer = {key: np.copy(v) for key, v in self.optimizer.state().items()}
+
+    def _restore_good(self) -> None:
+        self.params = {key: value.copy() for key, value in self._good_params.items()}
+        self.optimizer = make_optimizer(self.optimizer.name)
+        self.optimizer.load_state(self._good_optimizer)
+        self.peek()
+
+
+def _divergence_is_checked() -> np.errstate:
+    """Overflow is not an error inside an epoch: its end checks for non-finite values."""
+    return np.errstate(over="ignore", invalid="ignore")
+
+
+def _forward_tensors(l: int, cache: Cache) -> dict[str, np.ndarray]:
+    """Layer l's forward arrays under their names in the article's notation."""
+    return {
+        f"A[{l - 1}]": cache.A_prev,
+        f"W[{l}]": cache.W,
+        f"b[{l}]": cache.b,
+        f"Z[{l}]": cache.Z,
+        f"A[{l}]": cache.A,
+    }
+
+
+def train(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layer_dims: Sequence[int],
+    epochs: int,
+    lr: float,
+    *,
+    batch_size: int | None = None,
+    optimizer: str = "gd",
+    lambd: float = 0.0,
+    activations: str | Sequence[str] | None = None,
+    cost: str = "bce",
+    init: str = "he",
+    seed: int | None = None,
+    dtype: type | np.dtype = np.float32,
+) -> tuple[Params, list[float]]:
+    """Train a fresh network for ``epochs`` epochs; return (params, cost_history).
+
+    The article's ``train``, working: cost_history holds one training cost per epoch.
+    X is (n_x, m), Y is (n_L, m), layer_dims = [n_x, n_1, ..., n_L].
+    """
+    trainer = Trainer(
+        X, Y, layer_dims, activations=activations, cost=cost, learning_rate=lr,
+        batch_size=batch_size, optimizer=optimizer, lambd=lambd, init=init, seed=seed,
+        dtype=dtype,
+    )  # fmt: skip
+    for _ in range(epochs):
+        trainer.step_epoch()
+    return trainer.params, trainer.history.train_cost

@@ -1,0 +1,72 @@
+"""Activations and costs give the textbook values and stay finite at the extremes."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from engine import cost_function
+from engine.activations import ACTIVATIONS, sigmoid, softmax
+
+EXTREME = np.array([[-1e4, -800.0, -50.0, -1.0, 0.0, 1.0, 50.0, 800.0, 1e4]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activations_stay_finite_without_warnings(name, dtype):
+    g = ACTIVATIONS[name]
+    Z = EXTREME.astype(dtype)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        A = g.forward(Z.copy())
+        dZ = g.backward(np.ones_like(Z), Z, A)
+    assert A.dtype == dtype and dZ.dtype == dtype
+    if name not in ("linear", "relu", "leaky_relu"):
+        assert np.isfinite(A).all()
+    assert np.isfinite(dZ).all()
+
+
+def test_sigmoid_matches_the_textbook_formula():
+    Z = np.linspace(-20, 20, 81)
+    np.testing.assert_allclose(sigmoid(Z), 1 / (1 + np.exp(-Z)), rtol=1e-8, atol=1e-15)
+    assert sigmoid(np.array([-1e4]))[0] == 0.0 and sigmoid(np.array([1e4]))[0] == 1.0
+
+
+def test_softmax_columns_sum_to_one_even_for_huge_inputs():
+    Z = np.array([[1e4, 0.0, -5.0], [1e4 - 1, 3.0, -5.0], [-1e4, 1.0, -5.0]])
+    A = softmax(Z.copy())
+    np.testing.assert_allclose(A.sum(axis=0), 1.0)
+    np.testing.assert_allclose(A[:, 2], 1 / 3)
+    np.testing.assert_allclose(A[0, 0] / A[1, 0], np.e)
+
+
+def test_binary_cross_entropy_value_and_saturation():
+    AL = np.array([[0.9, 0.2, 0.6]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    expected = -np.mean(np.log([0.9, 0.8, 0.6]))
+    assert cost_function(AL, Y, "bce") == pytest.approx(expected)
+    with np.errstate(all="raise"):
+        J = cost_function(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]), "bce")
+    assert np.isfinite(J) and J > 30  # confidently wrong is expensive, but finite
+
+
+def test_softmax_cross_entropy_and_mse_values():
+    AL = np.array([[0.7, 0.1], [0.2, 0.1], [0.1, 0.8]])
+    Y = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    assert cost_function(AL, Y, "ce") == pytest.approx(-(np.log(0.7) + np.log(0.8)) / 2)
+    assert cost_function(AL, Y, "mse") == pytest.approx(((AL - Y) ** 2).sum() / (2 * 2))
+    with np.errstate(all="raise"):
+        assert np.isfinite(cost_function(np.array([[0.0], [1.0]]), np.array([[1.0], [0.0]]), "ce"))
+
+
+def test_l2_term_adds_lambda_over_2m_times_the_squared_weights():
+    AL, Y = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
+    params = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[5.0]]), "W2": np.array([[3.0]])}
+    plain = cost_function(AL, Y, "bce")
+    with_l2 = cost_function(AL, Y, "bce", params=params, lambd=0.4)
+    assert with_l2 - plain == pytest.approx(0.4 / (2 * 2) * (1 + 4 + 9))
+
+
+def test_unknown_cost_is_named():
+    with pytest.raises(ValueError, match="unknown cost 'hinge'"):
+        cost_function(np.ones((1, 2)) / 2, np.ones((1, 2)), "hinge")

@@ -1,0 +1,93 @@
+"""Phase stepping gives exactly what whole epochs give, and says what it computed."""
+
+import numpy as np
+import pytest
+
+from engine import Trainer
+from engine.toy import blobs, circles, one_hot
+
+
+def make_trainer(batch_size=None, optimizer="gd", dtype=np.float64, lambd=0.0) -> Trainer:
+    X, labels = blobs(120, k=3, seed=1)
+    return Trainer(
+        X, one_hot(labels, 3), [2, 5, 4, 3], activations=["tanh", "relu", "softmax"],
+        cost="ce", learning_rate=0.05, batch_size=batch_size, optimizer=optimizer,
+        lambd=lambd, seed=7, dtype=dtype,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_phase_stepping_equals_step_epoch_bitwise(batch_size, optimizer):
+    by_epoch, by_phase = make_trainer(batch_size, optimizer), make_trainer(batch_size, optimizer)
+    for _ in range(3):
+        by_epoch.step_epoch()
+    phases = 0
+    while by_phase.epoch < 3:
+        by_phase.step_phase()
+        phases += 1
+    n_batches = 1 if batch_size is None else 4  # m = 120
+    assert phases == 3 * n_batches * (3 + 1 + 3 + 1)  # forward L, cost, backward L, update
+    for key in by_epoch.params:
+        np.testing.assert_array_equal(by_phase.params[key], by_epoch.params[key])
+    assert by_phase.history.train_cost == by_epoch.history.train_cost
+
+
+def test_mixing_phase_steps_and_epoch_steps_finishes_the_epoch_cleanly():
+    mixed, plain = make_trainer(32), make_trainer(32)
+    for _ in range(5):  # stop in the middle of the first batch
+        mixed.step_phase()
+    assert mixed.in_epoch and mixed.epoch == 0
+    mixed.step_epoch()  # finishes epoch 1, it does not start a new one
+    assert not mixed.in_epoch and mixed.epoch == 1
+    mixed.step_epoch()
+    plain.step_epoch()
+    plain.step_epoch()
+    for key in plain.params:
+        np.testing.assert_array_equal(mixed.params[key], plain.params[key])
+
+
+def test_phase_order_and_layers():
+    trainer = make_trainer()
+    order = [(p.kind, p.layer) for p in (trainer.step_phase() for _ in range(8))]
+    assert order == [
+        ("forward", 1), ("forward", 2), ("forward", 3), ("cost", None),
+        ("backward", 3), ("backward", 2), ("backward", 1), ("update", None),
+    ]  # fmt: skip
+    assert trainer.epoch == 1 and not trainer.in_epoch
+
+
+def test_phase_equations_carry_the_real_shapes():
+    X, labels = circles(400, seed=0)
+    trainer = Trainer(X, labels[None].astype(float), [2, 4, 1], activations=["tanh", "sigmoid"])
+    forward1, forward2, cost, back2, back1, update = (trainer.step_phase() for _ in range(6))
+    assert (
+        "Z[1] = W[1] · A[0] + b[1]    (4, 2) · (2, 400) + (4, 1) -> (4, 400)" in forward1.equations
+    )
+    assert (
+        "Z[2] = W[2] · A[1] + b[2]    (1, 4) · (4, 400) + (1, 1) -> (1, 400)" in forward2.equations
+    )
+    assert any("broadcast" in line and "(4, 1)" in line for line in forward1.equations)
+    assert cost.equations[1].endswith(f"J = {cost.cost_value:.6g}")
+    assert "dZ[2] = A[2] - Y    (1, 400) - (1, 400) -> (1, 400)" in back2.equations
+    assert "dW[1] = (1/m) dZ[1] · A[0]ᵀ    (4, 400) · (400, 2) -> (4, 2)" in back1.equations
+    assert "dA[1] = W[2]ᵀ · dZ[2]    (4, 1) · (1, 400) -> (4, 400)" in back2.equations
+    assert back1.equations[0].startswith("dZ[1] = dA[1] * tanh'(Z[1])    (4, 400) * (4, 400)")
+    assert update.equations[0].startswith("θ := θ - α dθ")
+    assert back2.direction == "backward" and forward2.direction == "forward"
+    assert back2.computed == "dW[2]" and forward1.computed == "A[1]"
+
+
+def test_phase_shapes_follow_the_batch_size():
+    trainer = make_trainer(batch_size=32)
+    first = trainer.step_phase()
+    assert first.tensors["A[0]"].shape == (2, 32)
+    assert first.tensors["Z[1]"].shape == (5, 32)
+    assert first.n_batches == 4
+
+
+def test_l2_shows_in_the_equations():
+    trainer = make_trainer(lambd=0.1)
+    phases = [trainer.step_phase() for _ in range(8)]
+    assert "(λ/2m)" in phases[3].equations[0]
+    assert "+ (λ/m) W[3]" in phases[4].equations[1]

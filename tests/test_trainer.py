@@ -1,0 +1,190 @@
+"""The Trainer: history, hyperparameters, reset, optimisers, divergence and bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import DivergedError, Trainer, init_params, update_parameters
+from engine.optimizers import Adam, Momentum
+from engine.toy import circles, one_hot
+
+
+@pytest.fixture
+def data():
+    X, labels = circles(200, seed=0)
+    return X, labels[None].astype(float)
+
+
+def make(data, **kwargs) -> Trainer:
+    X, Y = data
+    kwargs.setdefault("activations", ["tanh", "sigmoid"])
+    return Trainer(X, Y, [2, 4, 1], **kwargs)
+
+
+def test_history_has_one_row_per_epoch_with_test_metrics(data):
+    Xt, lt = circles(50, seed=9)
+    trainer = make(data, X_test=Xt, Y_test=lt[None].astype(float), learning_rate=0.5)
+    for _ in range(5):
+        stats = trainer.step_epoch()
+    h = trainer.history
+    assert len(h) == 5 == trainer.epoch == stats.epoch
+    assert all(len(col) == 5 for col in (h.test_cost, h.train_acc, h.test_acc, h.seconds))
+    assert all(0 <= a <= 1 for a in h.train_acc + h.test_acc)
+    assert stats.test_cost == pytest.approx(trainer.evaluate(Xt, lt[None])[0], rel=1e-5)
+
+
+def test_full_batch_cost_is_the_cost_before_that_epochs_update(data):
+    trainer = make(data)
+    before, _ = trainer.evaluate(trainer.X, trainer.Y)
+    trainer.step_epoch()
+    assert trainer.history.train_cost[0] == pytest.approx(before, rel=1e-6)
+
+
+def test_reset_reinitialises_from_the_seed(data):
+    trainer = make(data, seed=4)
+    W1 = trainer.params["W1"].copy()
+    trainer.step_epoch()
+    assert not np.array_equal(trainer.params["W1"], W1)
+    trainer.reset()
+    np.testing.assert_array_equal(trainer.params["W1"], W1)
+    assert trainer.epoch == 0 and len(trainer.history) == 0
+
+
+def test_tensors_exist_before_training_and_gradients_after_a_backward_pass(data):
+    trainer = make(data)
+    assert trainer.tensors["Z[2]"].shape == (1, 200)
+    assert "dZ[1]" not in trainer.tensors
+    trainer.step_epoch()
+    assert trainer.tensors["dW[1]"].shape == (4, 2)
+    assert trainer.tensors["dZ[1]"].shape == (4, 200)
+
+
+def test_hyperparameters_change_on_the_running_model(data):
+    trainer = make(data, learning_rate=0.1)
+    trainer.step_epoch()
+    trainer.learning_rate = 0.3
+    trainer.optimizer_name = "adam"
+    trainer.batch_size = 50
+    trainer.lambd = 0.01
+    trainer.step_epoch()
+    assert trainer.epoch == 2 and trainer.last_phase.n_batches == 4
+    assert isinstance(trainer.optimizer, Adam)
+
+
+@pytest.mark.parametrize(
+    ("attr", "value", "message"),
+    [
+        ("learning_rate", 0, "learning rate must be a finite number > 0"),
+        ("learning_rate", -1, "learning rate"),
+        ("learning_rate", math.inf, "learning rate"),
+        ("batch_size", 0, "batch size must be at least 1"),
+        ("batch_size", 2.5, "batch size must be a whole number"),
+        ("lambd", -0.1, "λ must be a finite number >= 0"),
+        ("optimizer_name", "sgdx", "unknown optimiser 'sgdx'"),
+    ],
+)
+def test_bad_hyperparameters_are_refused_and_the_model_kept(data, attr, value, message):
+    trainer = make(data, learning_rate=0.1)
+    trainer.step_epoch()
+    params = {k: v.copy() for k, v in trainer.params.items()}
+    old = getattr(trainer, attr)
+    with pytest.raises(ValueError, match=message):
+        setattr(trainer, attr, value)
+    assert getattr(trainer, attr) == old
+    for key in params:
+        np.testing.assert_array_equal(trainer.params[key], params[key])
+
+
+def test_divergence_restores_the_last_finite_epoch(data):
+    X, Y = data
+    trainer = Trainer(X * 1e3, Y, [2, 8, 1], activations=["relu", "sigmoid"], learning_rate=0.5)
+    trainer.learning_rate = 1e-3
+    trainer.step_epoch()
+    good = {k: v.copy() for k, v in trainer.params.items()}
+    trainer.learning_rate = 1e30
+    with pytest.raises(DivergedError) as caught:
+        for _ in range(20):
+            trainer.step_epoch()
+            good = {k: v.copy() for k, v in trainer.params.items()}
+    assert caught.value.layer is not None
+    assert "restored" in str(caught.value)
+    assert len(trainer.history) == trainer.epoch
+    for key in good:
+        np.testing.assert_array_equal(trainer.params[key], good[key])
+    assert all(np.isfinite(v).all() for v in trainer.params.values())
+
+
+def test_momentum_and_adam_lower_the_cost(data):
+    for name, lr in (("momentum", 0.5), ("adam", 0.05)):
+        trainer = make(data, optimizer=name, learning_rate=lr)
+        for _ in range(300):
+            trainer.step_epoch()
+        assert trainer.history.train_cost[-1] < trainer.history.train_cost[0] * 0.5, name
+
+
+def test_update_parameters_is_gradient_descent_on_dw_and_db():
+    params = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[3.0]])}
+    grads = {"dW1": np.array([[10.0, 20.0]]), "db1": np.array([[30.0]]), "dZ1": np.zeros((1, 4))}
+    out = update_parameters(params, grads, 0.1)
+    assert out is params
+    np.testing.assert_allclose(params["W1"], [[0.0, 0.0]])
+    np.testing.assert_allclose(params["b1"], [[0.0]])
+
+
+def test_adam_first_step_moves_each_parameter_by_the_learning_rate():
+    params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([[0.0]])}
+    grads = {"dW1": np.array([[0.3, -7.0]]), "db1": np.array([[2.0]])}
+    Adam().update(params, grads, 0.01)
+    np.testing.assert_allclose(params["W1"], [[0.99, -0.99]], rtol=1e-6)
+    np.testing.assert_allclose(params["b1"], [[-0.01]], rtol=1e-6)
+
+
+def test_momentum_state_round_trips():
+    params = init_params([2, 3, 1], seed=0, dtype=np.float64)
+    grads = {f"d{k}": np.ones_like(v) for k, v in params.items()}
+    first = Momentum()
+    first.update(params, grads, 0.1)
+    second = Momentum()
+    second.load_state(first.state())
+    for key in params:
+        np.testing.assert_array_equal(second.v[key], first.v[key])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda X, Y, d: (X, Y[:, :-1], d), "X has m = 200 examples .* but Y has 199"),
+        (lambda X, Y, d: (X, Y, [3, 4, 1]), r"layer_dims\[0\] is 3 but X has n_x = 2"),
+        (lambda X, Y, d: (X, Y, [2, 4, 2]), "output layer has 2 units but Y has 1 rows"),
+        (lambda X, Y, d: (np.where(X > 0.9, np.nan, X), Y, d), "X holds .* non-finite values"),
+        (lambda X, Y, d: (X[0], Y, d), "X must be a 2-D array"),
+        (lambda X, Y, d: (X, Y, [2, 0, 1]), r"layer_dims\[1\] must be a positive whole number"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(data, change, message):
+    X, Y, dims = change(*data, [2, 4, 1])
+    with pytest.raises(ValueError, match=message):
+        Trainer(X, Y, dims)
+
+
+def test_unknown_names_are_clear_value_errors(data):
+    X, Y = data
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        Trainer(X, Y, [2, 4, 1], activations=["swish", "sigmoid"])
+    with pytest.raises(ValueError, match="unknown cost 'hinge'"):
+        Trainer(X, Y, [2, 4, 1], cost="hinge")
+    with pytest.raises(ValueError, match="unknown init 'zeros'"):
+        Trainer(X, Y, [2, 4, 1], init="zeros")
+    with pytest.raises(ValueError, match="learning rate"):
+        Trainer(X, Y, [2, 4, 1], learning_rate=0)
+    with pytest.raises(ValueError, match="softmax cross-entropy cost needs a softmax output"):
+        Trainer(X, one_hot(np.zeros(200, int), 1), [2, 4, 1], cost="ce")
+
+
+def test_forward_prop_names_a_shape_mismatch():
+    from engine import forward_prop
+
+    params = init_params([3, 4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"X has 2 rows but W\[1\] expects 3"):
+        forward_prop(np.zeros((2, 5), np.float32), params)

@@ -21,3 +21,69 @@ def test_version_and_help(command):
     assert __version__ != "0.0.0+unknown"
     helptext = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True)
     assert "usage: nntui" in helptext.stdout
+
+
+def run_nntui(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nntui", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dataset", "mnist"], "is not one of: circles"),
+        (["--lr", "abc"], "α (lr): 'abc' is not a number"),
+        (["--lr", "1e309"], "not a finite number"),
+        (["--layers", "8,x"], "'x' is not a whole number"),
+        (["--batch-size", "0"], "whole number of examples"),
+        (["--data", "nowhere.csv", "--target", "y"], "nowhere.csv: no such file"),
+        (["--data", "x.csv"], "--data needs --target"),
+        (["--target", "y"], "--target goes with --data"),
+        (["--dataset", "iris", "--data", "x.csv", "--target", "y"], "not both"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message_before_the_app_starts(args, message):
+    result = run_nntui(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_csv_is_reported_with_its_line_and_exit_2(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "age,height,label\n" + "\n".join(f"{i},{i * 2},a" for i in range(12)) + "\n7,tall,b\n"
+    )
+    result = run_nntui("--data", str(path), "--target", "label")
+    assert result.returncode == 2
+    assert f"nntui: error: {path}, line 14, column 'height': 'tall' is not a finite number" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_presets_become_the_config():
+    from nntui.cli import build_parser, config_from_args
+
+    parser = build_parser()
+    args = parser.parse_args(
+        ["--dataset", "iris", "--layers", "8,4", "--lr", "0.1", "--activation", "relu",
+         "--batch-size", "16", "--optimizer", "adam", "--lambd", "0.01", "--seed", "3"]
+    )  # fmt: skip
+    c = config_from_args(args, parser)
+    assert (c.dataset, c.hidden, c.learning_rate, c.activation) == ("iris", (8, 4), 0.1, "relu")
+    assert (c.batch_size, c.optimizer, c.lambd, c.seed) == (16, "adam", 0.01, 3)
+
+
+def test_a_users_csv_opens_as_a_session(tmp_path):
+    from nntui.cli import build_parser, config_from_args
+    from nntui.session import Session
+
+    path = tmp_path / "mine.csv"
+    path.write_text("a;b;kind\n" + "\n".join(f"{i};{i % 5};{'xyz'[i % 3]}" for i in range(30)))
+    parser = build_parser()
+    config = config_from_args(parser.parse_args(["--data", str(path), "--target", "kind"]), parser)
+    session = Session(config)
+    assert session.dataset.classes == ["x", "y", "z"]
+    assert session.trainer.layer_dims == [2, 4, 3]

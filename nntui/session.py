@@ -1,0 +1,184 @@
+"""The one object the app talks to: a data set, a Trainer, and snapshots of their state.
+
+The app never does the math. It asks the Session to step, reset or change a
+hyperparameter, and it draws ``Snapshot``s: plain numbers, shape tuples and copies of
+arrays, safe to hand from the training thread to the UI thread. A lock makes every
+Session call atomic, so the UI can change the learning rate while a thread trains.
+"""
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.costs import COSTS
+from engine.data import Dataset, Prepared, load_dataset, prepare, read_csv
+from engine.trainer import EpochStats, Trainer
+from nntui.config import LIVE_FIELDS, Config
+
+RATE_WINDOW_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the panes draw, copied out of the live model at one moment."""
+
+    epoch: int
+    config: Config
+    dataset: str
+    task: str
+    classes: tuple[str, ...]
+    m_train: int
+    m_test: int
+    cost_title: str
+    layer_dims: tuple[int, ...]
+    activations: tuple[str, ...]
+    shapes: dict[str, tuple[int, ...]]  # the live .shape of every array, by its notation name
+    weights: tuple[np.ndarray, ...]  # copies of W[1] .. W[L]
+    train_cost: tuple[float, ...]
+    test_cost: tuple[float, ...]
+    train_acc: tuple[float, ...]
+    test_acc: tuple[float, ...]
+    epochs_per_second: float
+    batch_m: int  # m of the current batch, the m in every (n_l, m)
+
+    @property
+    def L(self) -> int:
+        return len(self.layer_dims) - 1
+
+    @property
+    def has_gradients(self) -> bool:
+        return "dZ[1]" in self.shapes
+
+    def last(self, column: tuple[float, ...]) -> float:
+        return column[-1] if column else float("nan")
+
+
+class Session:
+    """A training session: config, data, and the engine's Trainer behind one lock."""
+
+    def __init__(self, config: Config, dataset: Dataset | None = None) -> None:
+        self._lock = threading.Lock()
+        self.config = config
+        self.dataset = dataset if dataset is not None else self._load(config)
+        self._epoch_times: deque[float] = deque()
+        self._build()
+
+    @staticmethod
+    def _load(config: Config) -> Dataset:
+        """The data set a config names; DataError if it cannot be read."""
+        if config.data_path:
+            return read_csv(config.data_path, config.target or "", drop_missing=config.drop_missing)
+        return load_dataset(config.dataset)
+
+    def _build(self) -> None:
+        """A fresh network for the current config and data (weights from the seed)."""
+        c, data = self.config, self.dataset
+        self.prepared: Prepared = prepare(data, c.test_ratio, seed=c.seed)
+        p = self.prepared
+        has_test = p.X_test.shape[1] > 0
+        self.trainer = Trainer(
+            p.X_train, p.Y_train, [data.n_x, *c.hidden, p.Y_train.shape[0]],
+            activations=[c.activation] * len(c.hidden) + [data.output_activation],
+            cost=data.cost,
+            X_test=p.X_test if has_test else None, Y_test=p.Y_test if has_test else None,
+            learning_rate=c.learning_rate, batch_size=c.batch_size, optimizer=c.optimizer,
+            lambd=c.lambd, init=c.init, seed=c.seed,
+        )  # fmt: skip
+        self._epoch_times.clear()
+
+    # -- what the UI asks ---------------------------------------------------------------------
+
+    def step_epoch(self) -> EpochStats:
+        """One epoch (or the rest of one). Raises the engine's DivergedError after rolling back."""
+        with self._lock:
+            stats = self.trainer.step_epoch()
+            self._tick()
+            return stats
+
+    def reset(self) -> None:
+        """Re-initialise the weights from the seed; the history starts again."""
+        with self._lock:
+            self.trainer.reset()
+            self._epoch_times.clear()
+
+    def apply(self, name: str, value: Any) -> str:
+        """Set one hyperparameter; return 'live' if the running model kept its weights, else
+        'rebuild'. On any error (for example data that cannot be read) nothing changes."""
+        with self._lock:
+            new = self.config.with_value(name, value)
+            if name == "dataset":
+                new = new.with_value("data_path", None)
+            if name in LIVE_FIELDS:
+                self._apply_live(name, value)
+                self.config = new
+                return "live"
+            old_config, old_data = self.config, self.dataset
+            try:
+                if name == "dataset":
+                    self.dataset = self._load(new)
+                self.config = new
+                self._build()
+            except Exception:
+                self.config, self.dataset = old_config, old_data
+                raise
+            return "rebuild"
+
+    def _apply_live(self, name: str, value: Any) -> None:
+        if name == "learning_rate":
+            self.trainer.learning_rate = value
+        elif name == "batch_size":
+            self.trainer.batch_size = value
+        elif name == "lambd":
+            self.trainer.lambd = value
+        elif name == "optimizer":
+            self.trainer.optimizer_name = value
+
+    def params(self) -> dict[str, np.ndarray]:
+        """A copy of the current weights and biases."""
+        with self._lock:
+            return {key: value.copy() for key, value in self.trainer.params.items()}
+
+    def snapshot(self) -> Snapshot:
+        """Copies of everything the panes draw."""
+        with self._lock:
+            t, h, data = self.trainer, self.trainer.history, self.dataset
+            shapes = {name: array.shape for name, array in t.tensors.items()}
+            return Snapshot(
+                epoch=t.epoch,
+                config=self.config,
+                dataset=data.name,
+                task=data.task,
+                classes=tuple(data.classes),
+                m_train=t.m,
+                m_test=0 if t.X_test is None else t.X_test.shape[1],
+                cost_title=COSTS[t.cost].title,
+                layer_dims=tuple(t.layer_dims),
+                activations=tuple(t.activations),
+                shapes=shapes,
+                weights=tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1)),
+                train_cost=tuple(h.train_cost),
+                test_cost=tuple(h.test_cost),
+                train_acc=tuple(h.train_acc),
+                test_acc=tuple(h.test_acc),
+                epochs_per_second=self._rate(),
+                batch_m=shapes["A[0]"][1],
+            )
+
+    # -- epochs per second ----------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self._epoch_times.append(now)
+        while now - self._epoch_times[0] > RATE_WINDOW_SECONDS:
+            self._epoch_times.popleft()
+
+    def _rate(self) -> float:
+        """Epochs per second over the last second (0 when fewer than two epochs ran there)."""
+        times = self._epoch_times
+        if len(times) < 2 or time.perf_counter() - times[-1] > RATE_WINDOW_SECONDS:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])

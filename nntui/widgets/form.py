@@ -1,0 +1,152 @@
+"""The hyperparameter form: one compact row per field, checked as you type.
+
+A field marked ● applies to the running model; a field marked ↻ rebuilds the network
+(new weights from the seed). The form says which before it happens: while you type, the
+line under the form says what Enter will do. A value that cannot be used is refused in
+place, with the reason, and the model is not touched. Only a parsed, valid value leaves
+the form, as a ``HyperForm.Changed`` message.
+"""
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static
+
+from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
+from nntui.session import Snapshot
+
+LIVE_MARK, REBUILD_MARK = "●", "↻"
+CSV_OPTION = "__csv__"
+
+
+def _what_enter_does(name: str) -> str:
+    if FIELDS[name].kind == "live":
+        return f"↵ applies {FIELDS[name].label} to the running model (weights kept)"
+    return f"↵ rebuilds the network: {FIELDS[name].label} changes, new weights from the seed"
+
+
+class HyperForm(VerticalScroll):
+    """Every hyperparameter of ``Config``, editable."""
+
+    BINDINGS = [Binding("escape", "revert", "Revert field", show=False)]
+
+    class Changed(Message):
+        """A field now holds a valid new value."""
+
+        def __init__(self, name: str, value: Any) -> None:
+            super().__init__()
+            self.name = name
+            self.value = value
+
+    def __init__(self, config: Config, *, id: str) -> None:
+        super().__init__(id=id)
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{LIVE_MARK} applies now   {REBUILD_MARK} rebuilds the network", id="legend")
+        for name, field in FIELDS.items():
+            mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
+            with Horizontal(classes="field-row"):
+                label = Label(f"{mark} {field.label}", classes=f"field-label -{field.kind}")
+                label.tooltip = field.help
+                yield label
+                if field.choices:
+                    yield Select(
+                        self._options(name), value=self._value(name), allow_blank=False,
+                        compact=True, id=f"field-{name}",
+                    )  # fmt: skip
+                else:
+                    yield Input(format_field(self.config, name), compact=True, id=f"field-{name}")
+        yield Static(id="output-line")
+        yield Static(id="form-message")
+
+    def _options(self, name: str) -> list[tuple[str, str]]:
+        options = [(choice, choice) for choice in FIELDS[name].choices]
+        if name == "dataset" and self.config.data_path:
+            options.insert(0, (f"file: {self.config.data_path}", CSV_OPTION))
+        return options
+
+    def _value(self, name: str) -> str:
+        if name == "dataset" and self.config.data_path:
+            return CSV_OPTION
+        return format_field(self.config, name)
+
+    # -- from the app -----------------------------------------------------------------------
+
+    def show_config(self, config: Config) -> None:
+        """Show ``config``'s values (after a rebuild, a reset, or a start from the CLI)."""
+        self.config = config
+        for name, field in FIELDS.items():
+            if field.choices:
+                select = self.query_one(f"#field-{name}", Select)
+                with select.prevent(Select.Changed):
+                    select.set_options(self._options(name))
+                    select.value = self._value(name)
+            else:
+                widget = self.query_one(f"#field-{name}", Input)
+                with widget.prevent(Input.Changed):
+                    widget.value = format_field(config, name)
+                widget.remove_class("-invalid")
+
+    def show_model(self, snapshot: Snapshot) -> None:
+        output = snapshot.activations[-1]
+        self.query_one("#output-line", Static).update(
+            f"output g: {output} · cost: {snapshot.cost_title}  (from the {snapshot.task} task)"
+        )
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#form-message", Static)
+        message.set_class(error, "-error")
+        message.update(text)
+
+    # -- typing -----------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _check_as_typed(self, event: Input.Changed) -> None:
+        name = event.input.id.removeprefix("field-")
+        try:
+            value = parse_field(name, event.value)
+        except ConfigError as err:
+            event.input.add_class("-invalid")
+            self.say(f"✗ {err}", error=True)
+            return
+        event.input.remove_class("-invalid")
+        if value == getattr(self.config, name):
+            self.say("")
+        else:
+            self.say(_what_enter_does(name))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.input.id.removeprefix("field-")
+        try:
+            value = parse_field(name, event.value)
+        except ConfigError as err:
+            event.input.add_class("-invalid")
+            self.say(f"✗ {err} — nothing changed", error=True)
+            return
+        if value != getattr(self.config, name):
+            self.post_message(self.Changed(name, value))
+
+    @on(Select.Changed)
+    def _choose(self, event: Select.Changed) -> None:
+        event.stop()
+        name = event.select.id.removeprefix("field-")
+        if event.value == CSV_OPTION or event.value == self._value(name):
+            return
+        self.post_message(self.Changed(name, parse_field(name, str(event.value))))
+
+    def action_revert(self) -> None:
+        """Escape: put the focused field back to the value in use, and leave the form."""
+        focused = self.app.focused
+        if isinstance(focused, Input) and focused.id and focused.id.startswith("field-"):
+            with focused.prevent(Input.Changed):
+                focused.value = format_field(self.config, focused.id.removeprefix("field-"))
+            focused.remove_class("-invalid")
+            self.say("")
+        self.app.set_focus(None)

@@ -1,0 +1,68 @@
+"""Cost and accuracy per epoch, train and test, drawn with plotext."""
+
+import math
+
+from textual_plotext import PlotextPlot
+
+from nntui.session import Snapshot
+
+MAX_POINTS = 400
+TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
+
+
+PLOTTABLE = 1e100  # plotext's axis arithmetic overflows on larger magnitudes
+
+
+def plottable(value: float) -> bool:
+    return math.isfinite(value) and abs(value) < PLOTTABLE
+
+
+def thin(values: tuple[float, ...], limit: int = MAX_POINTS) -> tuple[list[int], list[float]]:
+    """(epochs, values): at most about ``limit`` evenly spaced points, always with the last
+    epoch, and only values plotext can draw (a cost can be inf when training blows up)."""
+    n = len(values)
+    step = max(1, math.ceil(n / limit))
+    epochs = list(range(1, n + 1, step))
+    if epochs and epochs[-1] != n:
+        epochs.append(n)
+    kept = [e for e in epochs if plottable(values[e - 1])]
+    return kept, [values[e - 1] for e in kept]
+
+
+class HistoryPlot(PlotextPlot):
+    """One quantity per epoch for train and test; redrawn only when told something changed."""
+
+    def __init__(self, what: str, *, id: str) -> None:
+        super().__init__(id=id)
+        self.what = what  # "cost" or "accuracy"
+        self.log_scale = False
+
+    def show(self, snapshot: Snapshot) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if self.what == "cost":
+            train, test = snapshot.train_cost, snapshot.test_cost
+            title = "cost J" + (" (log scale)" if self.log_scale else "")
+        else:
+            train, test = snapshot.train_acc, snapshot.test_acc
+            title = "accuracy"
+        plt.title(title)
+        plt.xlabel("epoch")
+        if self.what == "accuracy" and snapshot.task == "regression":
+            plt.title("accuracy: not defined for regression")
+        elif not train:
+            plt.title(f"{title}: no epoch yet")
+        else:
+            for label, values, colour in (
+                ("train", train, TRAIN_COLOUR),
+                ("test", test, TEST_COLOUR),
+            ):
+                epochs, points = thin(values)
+                if points:
+                    plt.plot(epochs, points, label=label, color=colour, marker="braille")
+            if self.what == "accuracy":
+                plt.ylim(0, 1)
+            if self.log_scale and self.what == "cost":
+                plt.yscale("log")
+        self.refresh()

@@ -1,0 +1,370 @@
+"""The app driven headlessly with Pilot: keys, fields, panes, and what they do to the model."""
+
+import numpy as np
+import pytest
+from textual.widgets import Input, Select
+
+from engine.trainer import Trainer
+from nntui.app import NNTuiApp
+from nntui.config import Config
+from nntui.screens import HelpScreen
+from nntui.session import Session
+from nntui.widgets.diagram import LayerDiagram
+from nntui.widgets.shapes import ShapesTable
+from nntui.widgets.status import StatusBar
+
+from .app_helpers import make_app, settle
+
+SIZE = (120, 40)
+
+
+def status(app: NNTuiApp) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+def table_rows(app: NNTuiApp) -> list[list[str]]:
+    table = app.query_one(ShapesTable)
+    return [[str(c) for c in table.get_row_at(r)] for r in range(table.row_count)]
+
+
+async def test_opens_paused_on_the_untrained_network_with_its_shapes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.running and app.session.trainer.epoch == 0
+        assert "paused" in status(app) and "epoch 0" in status(app)
+        rows = table_rows(app)
+        t = app.session.trainer.tensors
+        assert rows[0][:7] == ["1", "tanh", f"X {t['A[0]'].shape}".replace("'", ""),
+                               str(t["W[1]"].shape), str(t["b[1]"].shape),
+                               str(t["Z[1]"].shape), str(t["A[1]"].shape)]  # fmt: skip
+        assert rows[0][2] == "X (2, 320)" and rows[1][3] == "(1, 4)"
+        assert rows[0][7:] == ["—", "—", "—"]  # no backward pass yet
+
+
+async def test_n_steps_one_epoch_and_fills_the_gradient_shapes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.trainer.epoch == 1
+        assert "epoch 1" in status(app)
+        assert table_rows(app)[0][7:] == ["(4, 320)", "(4, 2)", "(4, 1)"]
+
+
+async def test_stepping_in_the_app_equals_the_engine_trainer_stepped_directly():
+    app = make_app(dataset="iris", hidden=(6,), activation="relu", learning_rate=0.1,
+                   batch_size=32, optimizer="adam", seed=3)  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.press("n")
+            await settle(pilot)
+        session = app.session
+        p = session.prepared
+        direct = Trainer(
+            p.X_train, p.Y_train, [4, 6, 3], activations=["relu", "softmax"], cost="ce",
+            X_test=p.X_test, Y_test=p.Y_test, learning_rate=0.1, batch_size=32,
+            optimizer="adam", init="xavier", seed=3,
+        )  # fmt: skip
+        for _ in range(5):
+            direct.step_epoch()
+        assert session.trainer.epoch == 5
+        for key, value in direct.params.items():
+            np.testing.assert_array_equal(session.trainer.params[key], value)
+
+
+async def test_play_then_pause_really_stops():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        assert app.running and "running" in status(app)
+        await pilot.press("space")
+        await settle(pilot)
+        stopped_at = app.session.trainer.epoch
+        assert stopped_at > 0 and not app.running
+        await pilot.pause(0.3)
+        assert app.session.trainer.epoch == stopped_at
+        assert "paused" in status(app) and f"epoch {stopped_at}" in status(app)
+
+
+async def test_reset_reinitialises_from_the_seed():
+    app = make_app(seed=5)
+    async with app.run_test(size=SIZE) as pilot:
+        W1 = app.session.trainer.params["W1"].copy()
+        for _ in range(3):
+            await pilot.press("n")
+        await settle(pilot)
+        assert not np.array_equal(app.session.trainer.params["W1"], W1)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.session.trainer.epoch == 0
+        np.testing.assert_array_equal(app.session.trainer.params["W1"], W1)
+        assert "epoch 0" in status(app)
+
+
+async def test_l_selects_layers_in_diagram_and_table():
+    app = make_app(hidden=(5, 3))
+    async with app.run_test(size=SIZE) as pilot:
+        diagram, table = app.query_one(LayerDiagram), app.query_one(ShapesTable)
+        assert diagram.selected == 1 and table.cursor_row == 0
+        await pilot.press("l")
+        assert diagram.selected == 2 and table.cursor_row == 1
+        await pilot.press("l", "l")
+        assert diagram.selected == 1  # wraps around after L = 3
+        await pilot.press("shift+l")
+        assert diagram.selected == 3 and table.cursor_row == 2
+
+
+async def test_moving_the_table_cursor_selects_the_layer_in_the_diagram():
+    app = make_app(hidden=(5, 3))
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one(ShapesTable).focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert app.query_one(LayerDiagram).selected == 3
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.query_one(LayerDiagram).selected == 2
+
+
+async def test_help_opens_and_closes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_g_toggles_the_log_scale():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        plot = app.query_one("#cost-plot")
+        await pilot.press("g")
+        assert plot.log_scale
+        await pilot.press("g")
+        assert not plot.log_scale
+
+
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_every_binding_is_in_the_command_palette():
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for binding in app.BINDINGS:
+            if binding.action != "quit":
+                assert binding.description in titles
+        assert "Quit" in titles
+
+
+# -- the form -------------------------------------------------------------------------------
+
+
+async def edit(pilot, name: str, text: str) -> None:
+    field = pilot.app.query_one(f"#field-{name}", Input)
+    field.focus()
+    field.value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def form_message(app: NNTuiApp) -> str:
+    return str(app.query_one("#form-message").render())
+
+
+LIVE_EDITS = [("learning_rate", "0.05", 0.05), ("lambd", "0.01", 0.01), ("batch_size", "32", 32)]
+
+
+@pytest.mark.parametrize(("name", "text", "value"), LIVE_EDITS)
+async def test_live_fields_apply_to_the_running_model_and_keep_the_weights(name, text, value):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        W1 = app.session.trainer.params["W1"].copy()
+        await edit(pilot, name, text)
+        trainer = app.session.trainer
+        assert getattr(trainer, name) == value and getattr(app.session.config, name) == value
+        assert trainer.epoch == 1
+        np.testing.assert_array_equal(trainer.params["W1"], W1)
+        assert "applied to the running model" in form_message(app)
+
+
+REBUILD_EDITS = [
+    ("hidden", "8,4", lambda t: t.layer_dims == [2, 8, 4, 1]),
+    ("seed", "7", lambda t: t.seed == 7),
+    ("test_ratio", "0.5", lambda t: t.m == 200),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "check"), REBUILD_EDITS)
+async def test_rebuild_fields_rebuild_the_network(name, text, check):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await edit(pilot, name, text)
+        assert check(app.session.trainer)
+        assert app.session.trainer.epoch == 0
+        assert "network rebuilt" in form_message(app)
+        assert len(table_rows(app)) == app.session.trainer.L
+
+
+async def test_typing_says_whether_enter_will_apply_or_rebuild():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        field = app.query_one("#field-learning_rate", Input)
+        field.focus()
+        await pilot.press("backspace", "2")
+        await pilot.pause()
+        assert "applies" in form_message(app) and "running model" in form_message(app)
+        field = app.query_one("#field-hidden", Input)
+        field.focus()
+        await pilot.press("end", "0")
+        await pilot.pause()
+        assert "rebuilds the network" in form_message(app)
+
+
+BAD_VALUES = [
+    ("learning_rate", "abc", "is not a number"),
+    ("learning_rate", "-1", "above 0"),
+    ("learning_rate", "1e309", "not a finite number"),
+    ("learning_rate", "", "is not a number"),
+    ("hidden", "8,x", "not a whole number"),
+    ("hidden", "0", "1 to 1024 units"),
+    ("batch_size", "0", "whole number of examples"),
+    ("lambd", "-2", "between 0 and 1e6"),
+    ("seed", "-1", "whole number from 0"),
+    ("test_ratio", "0.95", "between 0 and 0.9"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), BAD_VALUES)
+async def test_bad_values_are_refused_in_place_and_the_model_is_untouched(name, text, message):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        params = {k: v.copy() for k, v in app.session.trainer.params.items()}
+        config = app.session.config
+        await edit(pilot, name, text)
+        assert message in form_message(app) and "nothing changed" in form_message(app)
+        assert app.query_one(f"#field-{name}", Input).has_class("-invalid")
+        assert app.session.config == config and app.session.trainer.epoch == 1
+        for key, value in params.items():
+            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+        await pilot.press("escape")  # reverts the field
+        await pilot.pause()
+        assert not app.query_one(f"#field-{name}", Input).has_class("-invalid")
+
+
+async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#field-dataset", Select).value = "iris"
+        await settle(pilot)
+        trainer = app.session.trainer
+        assert trainer.layer_dims == [4, 4, 3] and trainer.cost == "ce"
+        assert table_rows(app)[-1][1] == "softmax"
+        assert "softmax cross-entropy" in str(app.query_one("#output-line").render())
+
+
+async def test_choosing_an_optimiser_is_live():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        app.query_one("#field-optimizer", Select).value = "adam"
+        await settle(pilot)
+        assert app.session.trainer.optimizer_name == "adam" and app.session.trainer.epoch == 1
+
+
+async def test_divergence_pauses_restores_and_says_so():
+    app = make_app(dataset="diabetes", hidden=(16,), activation="relu", learning_rate=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not app.running:
+                break
+        diverged_by_itself = not app.running
+        app.pause()  # never leave a training thread behind, whatever happened
+        await settle(pilot)
+        assert diverged_by_itself
+        assert "diverged" in status(app)
+        assert all(np.isfinite(v).all() for v in app.session.trainer.params.values())
+
+
+async def test_an_error_in_the_training_thread_is_shown_and_the_app_keeps_running(monkeypatch):
+    app = make_app()
+
+    def broken(self):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Session, "step_epoch", broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert "disk on fire" in status(app) and not app.running
+        monkeypatch.undo()
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.trainer.epoch == 1
+
+
+async def test_usable_at_80x24():
+    app = make_app(dataset="digits", hidden=(32, 16), activation="relu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.trainer.epoch == 1
+        assert "epoch 1" in status(app)
+        assert table_rows(app)[0][2] == f"X {app.session.trainer.tensors['A[0]'].shape}"
+
+
+def test_config_defaults_are_the_articles_network():
+    c = Config()
+    assert (c.dataset, c.hidden, c.activation) == ("circles", (4,), "tanh")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "check"),
+    [
+        ("activation", "relu", lambda t: t.activations == ["relu", "sigmoid"]),
+        ("init", "small", lambda t: t.init == "small" and abs(t.params["W1"]).max() < 0.05),
+    ],
+)
+async def test_rebuild_selects_rebuild_the_network(name, value, check):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        app.query_one(f"#field-{name}", Select).value = value
+        await settle(pilot)
+        assert check(app.session.trainer) and app.session.trainer.epoch == 0
+        assert "network rebuilt" in form_message(app)
+
+
+async def test_tab_and_shift_tab_move_between_panes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.focused is app.query_one(ShapesTable)
+        seen = set()
+        for _ in range(15):
+            await pilot.press("tab")
+            seen.add(app.focused.id)
+        assert {"diagram", "shapes", "field-learning_rate", "field-dataset"} <= seen
+        before = app.focused
+        await pilot.press("tab", "shift+tab")
+        assert app.focused is before

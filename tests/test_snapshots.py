@@ -1,0 +1,26 @@
+"""What a person sees: the opening screen, and the screen after 20 epochs (fixed seed).
+
+Snapshots are tied to the pinned textual version (the test extra pins it); after an
+intended change to the screen, review and update them with `pytest --snapshot-update`.
+"""
+
+from .app_helpers import make_app, settle
+
+SIZE = (120, 40)
+
+
+def test_opening_screen(snap_compare):
+    async def run_before(pilot):
+        await pilot.pause(0.3)  # let the plots draw
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_after_20_epochs(snap_compare):
+    async def run_before(pilot):
+        for _ in range(20):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

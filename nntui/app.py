@@ -31,7 +31,7 @@ from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
 SNAPSHOTS_PER_SECOND = 15
-PLOT_REDRAW_SECONDS = 0.1
+PLOT_REDRAW_SECONDS = 0.25
 
 
 class NNTuiApp(App):

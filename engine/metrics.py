@@ -37,3 +37,19 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.nd
     counts = np.zeros((k, k), dtype=np.int64)
     np.add.at(counts, (labels, predicted), 1)
     return counts
+
+
+def classification_report(
+    AL: np.ndarray, Y: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(confusion (k, k), precision (k,), recall (k,)) of outputs AL against targets Y.
+
+    precision[c] = correct c / predicted c; recall[c] = correct c / true c (NaN where the
+    denominator is 0).
+    """
+    confusion = confusion_matrix(to_labels(Y), to_labels(AL), k)
+    correct = np.diag(confusion).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = correct / confusion.sum(axis=0)
+        recall = correct / confusion.sum(axis=1)
+    return confusion, precision, recall

@@ -2,7 +2,8 @@
 
 Training runs in a thread worker. The worker steps the Session and posts a snapshot at
 most SNAPSHOTS_PER_SECOND times a second; the UI thread only draws. Pausing cancels the
-worker, which stops after the epoch it is in.
+worker, which stops after the epoch it is in. A phase step (.) runs one phase of an epoch
+on the UI thread: phases are small, and the Session's lock keeps them apart from epochs.
 """
 
 import time
@@ -12,26 +13,44 @@ from functools import partial
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
-from nntui.messages import LayerSelected, SnapshotReady, TrainingStopped
-from nntui.screens import HelpScreen
-from nntui.session import Session, Snapshot
+from nntui.messages import GradCheckDone, SnapshotReady, TensorSelected, TrainingStopped
+from nntui.screens import GradCheckScreen, HelpScreen
+from nntui.session import GRADCHECK_EXAMPLES, TENSOR_KINDS, PhaseView, Session, Snapshot
+from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.form import HyperForm
+from nntui.widgets.inspector import Heatmap, Inspector
 from nntui.widgets.plots import HistoryPlot
+from nntui.widgets.report import ClassificationReport
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
 SNAPSHOTS_PER_SECOND = 15
 PLOT_REDRAW_SECONDS = 0.25
+
+#: The tabs of the lower half, and the extra summaries each needs in a snapshot.
+VIEWS = {"training": set(), "inspector": {"inspector"}, "boundary": {"boundary"},
+         "report": {"report"}}  # fmt: skip
+
+
+def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, str]:
+    """(layer, array) to inspect after a phase: what it computed."""
+    if phase.kind == "forward":
+        return phase.layer, "A[l]"
+    if phase.kind == "cost":
+        return L, "A[l]"
+    if phase.kind == "backward":
+        return phase.layer, "dW[l]"
+    return selected, "W[l]"  # update: the weights just changed
 
 
 class NNTuiApp(App):
@@ -44,16 +63,26 @@ class NNTuiApp(App):
     BINDINGS = [
         Binding("space", "toggle_play", "Play/Pause"),
         Binding("n", "step", "Step epoch"),
+        Binding("full_stop", "phase_step", "Step phase", key_display="."),
         Binding("r", "reset", "Reset"),
-        Binding("l", "next_layer", "Next layer"),
+        Binding("l", "next_layer", "Layer"),
         Binding("shift+l", "previous_layer", "Previous layer", show=False),
-        Binding("g", "toggle_log", "Log scale"),
+        Binding("t", "next_tensor", "Tensor"),
+        Binding("shift+t", "previous_tensor", "Previous tensor", show=False),
+        Binding("d", "toggle_delta", "Show ΔW (change this epoch)", show=False),
+        Binding("c", "gradient_check", "Grad check"),
+        Binding("g", "toggle_log", "Log scale", show=False),
+        Binding("1", "view('training')", "View: training plots", show=False),
+        Binding("2", "view('inspector')", "View: tensor inspector", show=False),
+        Binding("3", "view('boundary')", "View: decision boundary", show=False),
+        Binding("4", "view('report')", "View: classification report", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
     running: reactive[bool] = reactive(False)
     selected: reactive[int] = reactive(1)
+    tensor_kind: reactive[str] = reactive("W[l]")
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -68,9 +97,16 @@ class NNTuiApp(App):
             yield LayerDiagram(id="diagram")
             yield HyperForm(self.session.config, id="form")
         yield ShapesTable(id="shapes")
-        with Horizontal(id="plots"):
-            yield HistoryPlot("cost", id="cost-plot")
-            yield HistoryPlot("accuracy", id="accuracy-plot")
+        with TabbedContent(id="views", initial="training"):
+            with TabPane("1 Training", id="training"), Horizontal(id="plots"):
+                yield HistoryPlot("cost", id="cost-plot")
+                yield HistoryPlot("accuracy", id="accuracy-plot")
+            with TabPane("2 Inspector", id="inspector"):
+                yield Inspector(id="inspector-pane")
+            with TabPane("3 Decision boundary", id="boundary"):
+                yield DecisionBoundary(id="boundary-pane")
+            with TabPane("4 Classes", id="report"), VerticalScroll():
+                yield ClassificationReport(id="report-pane")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -87,20 +123,31 @@ class NNTuiApp(App):
         self.snapshot = snapshot
         self.selected = min(self.selected, snapshot.L)
         self.sub_title = f"{snapshot.dataset} · {'-'.join(map(str, snapshot.layer_dims))}"
-        diagram = self.query_one(LayerDiagram)
-        diagram.snapshot = snapshot
+        self.query_one(LayerDiagram).snapshot = snapshot
         shapes = self.query_one(ShapesTable)
         shapes.show(snapshot)
+        shapes.select(self.selected, self.tensor_kind)
         shapes.border_title = (
             f"Shapes · m = {snapshot.batch_m} in this batch · "
-            f"{snapshot.m_train} train, {snapshot.m_test} test examples"
+            f"{snapshot.m_train} train, {snapshot.m_test} test examples · enter: inspect"
         )
         self.query_one(HyperForm).show_model(snapshot)
         self.query_one(StatusBar).show(snapshot, self.running, self.error)
+        view = self.query_one(TabbedContent).active
+        if view == "inspector":
+            self.query_one(Inspector).show(snapshot)
+        elif view == "boundary":
+            self.query_one(DecisionBoundary).snapshot = snapshot
+        elif view == "report":
+            self.query_one(ClassificationReport).show(snapshot)
         self._plots_stale = True
 
+    def refresh_now(self) -> None:
+        """A fresh snapshot, for a change made while training is paused."""
+        self.show(self.session.snapshot())
+
     def _redraw_plots(self) -> None:
-        if self._plots_stale:
+        if self._plots_stale and self.query_one(TabbedContent).active == "training":
             self._plots_stale = False
             for plot in self.query(HistoryPlot):
                 plot.show(self.snapshot)
@@ -110,7 +157,23 @@ class NNTuiApp(App):
 
     def watch_selected(self, layer: int) -> None:
         self.query_one(LayerDiagram).selected = layer
-        self.query_one(ShapesTable).select_layer(layer)
+        self._select_tensor()
+
+    def watch_tensor_kind(self) -> None:
+        self._select_tensor()
+
+    def _select_tensor(self) -> None:
+        self.session.select_tensor(self.selected, self.tensor_kind)
+        self.query_one(ShapesTable).select(self.selected, self.tensor_kind)
+        if not self.running and self.is_mounted:
+            self.refresh_now()
+
+    @on(TabbedContent.TabActivated)
+    def _view_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.session.views = VIEWS[event.pane.id]
+        self._plots_stale = True
+        self.refresh_now()
+        self._redraw_plots()
 
     # -- training thread ----------------------------------------------------------------------
 
@@ -139,14 +202,14 @@ class NNTuiApp(App):
         self.running = False
         self.error = message.error
         self.notify(message.error, title="Training paused", severity="error", timeout=8)
-        self.show(self.session.snapshot())
+        self.refresh_now()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "training":
             self.running = False
             self.error = f"training stopped by an error: {event.worker.error!r}"
             self.notify(self.error, title="Training error", severity="error", timeout=10)
-            self.show(self.session.snapshot())
+            self.refresh_now()
 
     def pause(self) -> None:
         self.running = False
@@ -168,11 +231,25 @@ class NNTuiApp(App):
         self.error = ""
         self._train(1)
 
+    def action_phase_step(self) -> None:
+        """One phase; its layer is lit in the diagram and what it computed is inspected."""
+        self.pause()
+        try:
+            phase = self.session.step_phase()
+        except DivergedError as err:
+            self.post_message(TrainingStopped(str(err)))
+            return
+        self.error = ""
+        layer, kind = target_of(phase, self.snapshot.L, self.selected)
+        self.selected, self.tensor_kind = layer, kind
+        self.action_view("inspector")
+        self.refresh_now()
+
     def action_reset(self) -> None:
         self.pause()
         self.session.reset()
         self.error = ""
-        self.show(self.session.snapshot())
+        self.refresh_now()
         self.notify(f"Weights re-initialised from seed {self.session.config.seed}", timeout=3)
 
     def action_next_layer(self) -> None:
@@ -181,10 +258,37 @@ class NNTuiApp(App):
     def action_previous_layer(self) -> None:
         self.selected = (self.selected - 2) % self.snapshot.L + 1
 
+    def action_next_tensor(self, step: int = 1) -> None:
+        i = TENSOR_KINDS.index(self.tensor_kind)
+        self.tensor_kind = TENSOR_KINDS[(i + step) % len(TENSOR_KINDS)]
+        self.action_view("inspector")
+
+    def action_previous_tensor(self) -> None:
+        self.action_next_tensor(-1)
+
+    def action_toggle_delta(self) -> None:
+        inspector = self.query_one(Inspector)
+        inspector.show_delta = not inspector.show_delta
+        self.action_view("inspector")
+
     def action_toggle_log(self) -> None:
         plot = self.query_one("#cost-plot", HistoryPlot)
         plot.log_scale = not plot.log_scale
         self._plots_stale = True
+
+    def action_view(self, view: str) -> None:
+        self.query_one(TabbedContent).active = view
+
+    def action_gradient_check(self) -> None:
+        self.notify("Checking gradients in float64…", timeout=2)
+        self._gradient_check()
+
+    @work(thread=True, group="gradcheck", exclusive=True, exit_on_error=False)
+    def _gradient_check(self) -> None:
+        self.post_message(GradCheckDone(self.session.gradient_check(), GRADCHECK_EXAMPLES))
+
+    def on_grad_check_done(self, message: GradCheckDone) -> None:
+        self.push_screen(GradCheckScreen(message.result, message.examples))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))
@@ -201,9 +305,22 @@ class NNTuiApp(App):
 
     # -- from the panes -----------------------------------------------------------------------
 
-    @on(LayerSelected)
-    def _layer_selected(self, message: LayerSelected) -> None:
+    @on(TensorSelected)
+    def _tensor_selected(self, message: TensorSelected) -> None:
         self.selected = message.layer
+        if message.kind is not None:
+            self.tensor_kind = message.kind
+
+    @on(Heatmap.Resized)
+    def _heatmap_resized(self, message: Heatmap.Resized) -> None:
+        self.session.heatmap_size = (message.rows, message.cols)
+        if not self.running:
+            self.refresh_now()
+
+    @on(ShapesTable.CellSelected)
+    def _inspect_cell(self) -> None:
+        self.action_view("inspector")
+        self.query_one(Heatmap).focus()
 
     @on(HyperForm.Changed)
     def _hyperparameter_changed(self, message: HyperForm.Changed) -> None:
@@ -224,4 +341,4 @@ class NNTuiApp(App):
         else:
             self.error = ""
             form.say(f"✓ {field.label} = {value}: network rebuilt, new weights from the seed")
-        self.show(self.session.snapshot())
+        self.refresh_now()

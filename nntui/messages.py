@@ -24,9 +24,20 @@ class TrainingStopped(Message):
         self.error = error
 
 
-class LayerSelected(Message):
-    """A pane selected layer ``layer`` (1 .. L)."""
+class TensorSelected(Message):
+    """A pane selected layer ``layer`` (1 .. L) and, if ``kind`` is given, one of its arrays
+    ('W[l]', 'dZ[l]', ...)."""
 
-    def __init__(self, layer: int) -> None:
+    def __init__(self, layer: int, kind: str | None = None) -> None:
         super().__init__()
         self.layer = layer
+        self.kind = kind
+
+
+class GradCheckDone(Message):
+    """A gradient check finished in its thread."""
+
+    def __init__(self, result, examples: int) -> None:
+        super().__init__()
+        self.result = result
+        self.examples = examples

@@ -6,6 +6,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from engine.gradcheck import GOOD, GradCheck
+
 NOTATION = """
 ## Notation (the article's)
 
@@ -31,7 +33,8 @@ def keys_table(bindings: list[Binding]) -> str:
     rows = [f"| `{b.key_display or b.key}` | {b.description} |" for b in bindings]
     extra = [
         "| `tab` / `shift+tab` | move between panes |",
-        "| `↑` `↓` in the shapes table | select a layer |",
+        "| arrows in the shapes table | select a layer and an array; `enter` inspects it |",
+        "| arrows in the heatmap | move the cursor |",
         "| `enter` in a field | apply it; `escape` reverts it |",
         "| `ctrl+p` | command palette |",
     ]
@@ -57,3 +60,35 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "nntui help · escape closes"
+
+
+class GradCheckScreen(ModalScreen[None]):
+    """The result of a gradient check: the relative error per layer and a verdict."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
+
+    def __init__(self, result: GradCheck, examples: int) -> None:
+        super().__init__()
+        self.result = result
+        self.examples = examples
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        rows = "\n".join(
+            f"| {l} | {error:.2e} | {'ok' if error < GOOD else 'check'} |"
+            for l, error in r.per_layer.items()
+        )
+        text = (
+            "## Gradient check\n\n"
+            f"Backprop's dW, db against centred finite differences, in float64, on "
+            f"{self.examples} training examples ({r.checked} parameters perturbed). The "
+            "model and its training are not touched.\n\n"
+            "| layer | relative error | |\n|---|---|---|\n"
+            f"{rows}\n\n**overall {r.relative_error:.2e}: {r.verdict}**\n\n"
+            "Below 1e-7 the gradients agree; above 1e-3 something is wrong."
+        )
+        with VerticalScroll(id="gradcheck"):
+            yield Markdown(text)
+
+    def on_mount(self) -> None:
+        self.query_one("#gradcheck").border_title = "gradient check · escape closes"

@@ -16,10 +16,50 @@ import numpy as np
 
 from engine.costs import COSTS
 from engine.data import Dataset, Prepared, load_dataset, prepare, read_csv
+from engine.gradcheck import GradCheck, gradient_check
+from engine.inspect import BoundaryGrid, Inspection, decision_grid, inspect
+from engine.metrics import classification_report
+from engine.phases import Phase
 from engine.trainer import EpochStats, Trainer
 from nntui.config import LIVE_FIELDS, Config
 
 RATE_WINDOW_SECONDS = 1.0
+GRADCHECK_EXAMPLES = 32
+GRADCHECK_PER_LAYER = 40
+
+#: The arrays of layer l, in the order of the shapes table's columns.
+TENSOR_KINDS = ("A[l-1]", "W[l]", "b[l]", "Z[l]", "A[l]", "dZ[l]", "dW[l]", "db[l]")
+
+
+def tensor_name(kind: str, l: int) -> str:
+    """'W[l]', 2 -> 'W[2]'; 'A[l-1]', 2 -> 'A[1]'."""
+    return kind.replace("[l-1]", f"[{l - 1}]").replace("[l]", f"[{l}]")
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """What the last phase step did, as text and a place in the network."""
+
+    kind: str
+    layer: int | None
+    direction: str
+    title: str
+    equations: tuple[str, ...]
+    computed: str
+
+    @classmethod
+    def of(cls, phase: Phase) -> "PhaseView":
+        return cls(phase.kind, phase.layer, phase.direction, phase.title,
+                   tuple(phase.equations), phase.computed)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Report:
+    """Confusion matrices (k, k) and per-class precision and recall, train and test."""
+
+    classes: tuple[str, ...]
+    train: tuple[np.ndarray, np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray, np.ndarray] | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +84,13 @@ class Snapshot:
     test_acc: tuple[float, ...]
     epochs_per_second: float
     batch_m: int  # m of the current batch, the m in every (n_l, m)
+    in_epoch: bool = False  # a phase step stopped inside an epoch
+    phase: PhaseView | None = None
+    inspected: str = ""  # the inspected array's name, e.g. 'W[1]'
+    inspection: Inspection | None = None
+    boundary: BoundaryGrid | None = None
+    points: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # X, labels x2
+    report: Report | None = None
 
     @property
     def L(self) -> int:
@@ -65,6 +112,11 @@ class Session:
         self.config = config
         self.dataset = dataset if dataset is not None else self._load(config)
         self._epoch_times: deque[float] = deque()
+        # What the snapshots compute besides the basics; the app says what is on screen.
+        self.views: set[str] = set()
+        self.inspect_target: tuple[int, str] = (1, "W[l]")
+        self.heatmap_size = (32, 96)
+        self.boundary_size = (80, 40)
         self._build()
 
     @staticmethod
@@ -89,21 +141,55 @@ class Session:
             lambd=c.lambd, init=c.init, seed=c.seed,
         )  # fmt: skip
         self._epoch_times.clear()
+        self._epoch_start: dict[str, np.ndarray] = self._weights()
+        self.phase_view: PhaseView | None = None
+
+    def _weights(self) -> dict[str, np.ndarray]:
+        return {k: v.copy() for k, v in self.trainer.params.items() if k.startswith("W")}
+
+    def _before_step(self) -> None:
+        """At an epoch boundary, remember W, so that ΔW shows one epoch's change."""
+        if not self.trainer.in_epoch:
+            self._epoch_start = self._weights()
 
     # -- what the UI asks ---------------------------------------------------------------------
 
     def step_epoch(self) -> EpochStats:
         """One epoch (or the rest of one). Raises the engine's DivergedError after rolling back."""
         with self._lock:
+            self._before_step()
+            self.phase_view = None
             stats = self.trainer.step_epoch()
             self._tick()
             return stats
+
+    def step_phase(self) -> PhaseView:
+        """One phase: forward layer l, the cost, backward layer l, or the update."""
+        with self._lock:
+            self._before_step()
+            phase = self.trainer.step_phase()
+            self.phase_view = PhaseView.of(phase)
+            return self.phase_view
+
+    def gradient_check(self) -> GradCheck:
+        """The engine's gradient check of the current weights on a few training examples, in
+        float64, on copies: training state is not touched."""
+        with self._lock:
+            params = {k: v.copy() for k, v in self.trainer.params.items()}
+            t = self.trainer
+            X, Y = t.X[:, :GRADCHECK_EXAMPLES], t.Y[:, :GRADCHECK_EXAMPLES]
+            activations, cost, lambd = t.activations, t.cost, t.lambd
+        return gradient_check(
+            params, X, Y, activations, cost, lambd=lambd, max_per_layer=GRADCHECK_PER_LAYER
+        )
 
     def reset(self) -> None:
         """Re-initialise the weights from the seed; the history starts again."""
         with self._lock:
             self.trainer.reset()
             self._epoch_times.clear()
+            self._epoch_start = self._weights()
+            self.phase_view = None
 
     def apply(self, name: str, value: Any) -> str:
         """Set one hyperparameter; return 'live' if the running model kept its weights, else
@@ -137,6 +223,10 @@ class Session:
         elif name == "optimizer":
             self.trainer.optimizer_name = value
 
+    def select_tensor(self, layer: int, kind: str) -> None:
+        with self._lock:
+            self.inspect_target = (layer, kind)
+
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""
         with self._lock:
@@ -166,7 +256,55 @@ class Session:
                 test_acc=tuple(h.test_acc),
                 epochs_per_second=self._rate(),
                 batch_m=shapes["A[0]"][1],
+                in_epoch=t.in_epoch,
+                phase=self.phase_view,
+                inspected=tensor_name(self.inspect_target[1], self.inspect_target[0]),
+                inspection=self._inspection() if "inspector" in self.views else None,
+                boundary=self._boundary() if "boundary" in self.views else None,
+                points=self._points(),
+                report=self._report() if "report" in self.views else None,
             )
+
+    def _inspection(self) -> Inspection | None:
+        """The inspected array, summarised; None if it does not exist yet (dZ before backward)."""
+        l, kind = self.inspect_target
+        t = self.trainer
+        l = min(l, t.L)
+        array = t.tensors.get(tensor_name(kind, l))
+        if array is None:
+            return None
+        owner = l - 1 if kind == "A[l-1]" else l  # the layer whose activation made the array
+        Z = t.tensors.get(f"Z[{owner}]") if kind in ("A[l-1]", "Z[l]", "A[l]") else None
+        activation = t.activations[owner - 1] if owner >= 1 else None
+        previous = self._epoch_start.get(f"W{l}") if kind == "W[l]" else None
+        rows, cols = self.heatmap_size
+        return inspect(
+            tensor_name(kind, l), array, max_rows=rows, max_cols=cols, Z=Z,
+            activation=activation, previous=previous,
+        )  # fmt: skip
+
+    def _boundary(self) -> BoundaryGrid | None:
+        if self.dataset.n_x != 2:
+            return None
+        nx, ny = self.boundary_size
+        return decision_grid(self.trainer.output, self.prepared.X_train, nx, ny)
+
+    def _points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Training and test points with their labels, for 2-D classification data."""
+        p = self.prepared
+        if self.dataset.n_x != 2 or self.dataset.task == "regression":
+            return None
+        labels = self.dataset.labels
+        return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
+
+    def _report(self) -> Report | None:
+        t, data = self.trainer, self.dataset
+        if not t.is_classification:
+            return None
+        k = max(data.k, 2)
+        train = classification_report(t.output(t.X), t.Y, k)
+        test = None if t.X_test is None else classification_report(t.output(t.X_test), t.Y_test, k)
+        return Report(tuple(data.classes), train, test)
 
     # -- epochs per second ----------------------------------------------------------------
 

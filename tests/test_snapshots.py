@@ -24,3 +24,23 @@ def test_after_20_epochs(snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_inspector_on_w1(snap_compare):
+    async def run_before(pilot):
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("2")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_mid_epoch_backward_phase(snap_compare):
+    async def run_before(pilot):
+        for _ in range(5):  # forward 1, forward 2, cost, backward 2, backward 1
+            await pilot.press("full_stop")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from nntui.session import Snapshot
+from nntui.session import PhaseView, Snapshot
 
 BRAILLE_BASE = 0x2800
 # The bit of each dot, indexed [y % 4][x % 2] within a cell.
@@ -120,7 +120,8 @@ def render_diagram(snapshot: Snapshot, width: int, height: int, selected: int) -
         if column.fold_y is not None:
             grid[column.fold_y][column.x] = ("⋮", node_style)
     text = Text(no_wrap=True, overflow="crop")
-    text.append_text(_label_row(columns, [_title(l) for l in range(len(dims))], width, selected))
+    titles = [_title(l, snapshot.phase, len(dims) - 1) for l in range(len(dims))]
+    text.append_text(_label_row(columns, titles, width, selected))
     text.append("\n")
     for row in grid:
         for ch, style in row:
@@ -134,8 +135,16 @@ def render_diagram(snapshot: Snapshot, width: int, height: int, selected: int) -
     return text
 
 
-def _title(l: int) -> str:
-    return "X = A[0]" if l == 0 else f"layer {l}"
+def _title(l: int, phase: PhaseView | None, L: int) -> str:
+    """'layer 2', marked ▶ (forward) or ◀ (backward) when the last phase step was there."""
+    name = "X = A[0]" if l == 0 else f"layer {l}"
+    if phase is None or l == 0:
+        return name
+    if phase.kind == "update" or phase.layer == l:
+        return f"{'▶' if phase.direction == 'forward' else '◀'} {name}"
+    if phase.kind == "cost" and l == L:
+        return f"▶ {name} → J"
+    return name
 
 
 def _label_row(columns: list[Column], labels: list[str], width: int, selected: int) -> Text:
@@ -148,6 +157,10 @@ def _label_row(columns: list[Column], labels: list[str], width: int, selected: i
             break
         label = label[: width - start]
         style = "reverse bold #ffd75f" if l == selected else "bold"
+        if label.startswith("▶"):
+            style += " green"
+        elif label.startswith("◀"):
+            style += " magenta"
         row = row[:start] + Text(label, style=style) + row[start + len(label) :]
         end = start + len(label) + 1
     row.truncate(width)

@@ -3,20 +3,13 @@
 from rich.text import Text
 from textual.widgets import DataTable
 
-from nntui.messages import LayerSelected
-from nntui.session import Snapshot
+from nntui.messages import TensorSelected
+from nntui.session import TENSOR_KINDS, Snapshot, tensor_name
 
-#: Column header and the array it shows, for layer l.
-COLUMNS = [
-    ("A[l-1]", "A[{p}]"),
-    ("W[l]", "W[{l}]"),
-    ("b[l]", "b[{l}]"),
-    ("Z[l]", "Z[{l}]"),
-    ("A[l]", "A[{l}]"),
-    ("dZ[l]", "dZ[{l}]"),
-    ("dW[l]", "dW[{l}]"),
-    ("db[l]", "db[{l}]"),
-]
+FIRST_TENSOR_COLUMN = 2  # after "l" and "g"
+HEADERS = ("l", "g", *TENSOR_KINDS)
+#: The gradients have the shapes of what they are gradients of.
+SHAPE_TWIN = {"dZ[l]": "Z[l]", "dW[l]": "W[l]", "db[l]": "b[l]"}
 
 
 def cell(snapshot: Snapshot, name: str) -> str:
@@ -33,37 +26,60 @@ def rows(snapshot: Snapshot) -> list[list[Text]]:
     """Cells as Text, so that brackets are shown, never read as markup."""
     return [
         [Text(str(l)), Text(snapshot.activations[l - 1])]
-        + [Text(cell(snapshot, pattern.format(l=l, p=l - 1))) for _, pattern in COLUMNS]
+        + [Text(cell(snapshot, tensor_name(kind, l))) for kind in TENSOR_KINDS]
         for l in range(1, snapshot.L + 1)
     ]
 
 
+def column_widths(snapshot: Snapshot) -> list[int]:
+    """Fixed widths, wide enough for every cell now and after the first backward pass."""
+    widths = [max(1, len(str(snapshot.L))), max(len(g) for g in snapshot.activations)]
+    for kind in TENSOR_KINDS:
+        twin = SHAPE_TWIN.get(kind, kind)
+        cells = [cell(snapshot, tensor_name(twin, l)) for l in range(1, snapshot.L + 1)]
+        widths.append(max(len(kind), *(len(c) for c in cells)))
+    return widths
+
+
 class ShapesTable(DataTable):
-    """Moving the cursor selects that layer everywhere."""
+    """A cell is a layer's array: moving the cursor selects that layer and array everywhere;
+    Enter opens it in the inspector."""
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
+        self.cursor_type = "cell"
         self.zebra_stripes = True
-        self.add_columns(*(Text(h) for h in ("l", "g", *(header for header, _ in COLUMNS))))
 
     def show(self, snapshot: Snapshot) -> None:
+        """Update the cells in place; when the widths change (another network or data set),
+        lay the columns out again, keeping the cursor where it was."""
         new = rows(snapshot)
-        if self.row_count != len(new):
-            cursor = min(self.cursor_row, len(new) - 1)
-            self.clear()
-            for row in new:
-                self.add_row(*row)
-            self.move_cursor(row=max(cursor, 0))
+        widths = column_widths(snapshot)
+        if widths != [column.width for column in self.columns.values()] or (
+            self.row_count != len(new)
+        ):
+            cursor = self.cursor_coordinate
+            with self.prevent(DataTable.CellHighlighted):
+                self.clear(columns=True)
+                for header, width in zip(HEADERS, widths, strict=True):
+                    self.add_column(Text(header), width=width)
+                for row in new:
+                    self.add_row(*row)
+                self.move_cursor(row=min(cursor.row, len(new) - 1), column=cursor.column)
             return
         for r, row in enumerate(new):
             for c, value in enumerate(row):
                 if self.get_cell_at((r, c)) != value:
-                    self.update_cell_at((r, c), value, update_width=True)
+                    self.update_cell_at((r, c), value)
 
-    def select_layer(self, layer: int) -> None:
-        if self.row_count and self.cursor_row != layer - 1:
-            self.move_cursor(row=layer - 1)
+    def select(self, layer: int, kind: str) -> None:
+        """Put the cursor on layer ``layer``'s array ``kind``, without echoing a message."""
+        row, column = layer - 1, FIRST_TENSOR_COLUMN + TENSOR_KINDS.index(kind)
+        if self.row_count and (self.cursor_row, self.cursor_column) != (row, column):
+            with self.prevent(DataTable.CellHighlighted):
+                self.move_cursor(row=row, column=column)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()
-        self.post_message(LayerSelected(event.cursor_row + 1))
+        row, column = event.coordinate
+        kind = TENSOR_KINDS[column - FIRST_TENSOR_COLUMN] if column >= FIRST_TENSOR_COLUMN else None
+        self.post_message(TensorSelected(row + 1, kind))

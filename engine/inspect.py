@@ -1,0 +1,137 @@
+"""Looking inside: statistics, heatmap blocks and histograms of any array, and the model's
+output over a grid of the input plane (the decision boundary of a 2-D problem).
+
+Everything here reads arrays and returns small summaries; nothing changes the model.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+SATURATION = 4.0  # |Z| beyond which sigmoid and tanh are flat (their slope < 0.07)
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    """min / max / mean / std of an array, and, where they apply, dead and saturated shares."""
+
+    min: float
+    max: float
+    mean: float
+    std: float
+    dead_units: float | None = None  # ReLU layers: share of units with Z <= 0 on every example
+    saturated: float | None = None  # sigmoid/tanh layers: share of values with |Z| > 4
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One array seen whole: its stats, a heatmap of block means, and a histogram."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    stats: TensorStats
+    blocks: np.ndarray  # (r, c) means of the blocks cut by row_edges x col_edges
+    row_edges: np.ndarray  # (r + 1,): block i covers rows row_edges[i] .. row_edges[i+1]-1
+    col_edges: np.ndarray  # (c + 1,)
+    hist_counts: np.ndarray
+    hist_edges: np.ndarray
+    delta: "Inspection | None" = None  # for W: the change since the last epoch
+
+    @property
+    def downsampled(self) -> bool:
+        return self.blocks.shape != self.shape
+
+
+def tensor_stats(
+    A: np.ndarray, *, Z: np.ndarray | None = None, activation: str | None = None
+) -> TensorStats:
+    """Stats of A; with the layer's Z (n_l, m) and activation, its dead or saturated share."""
+    values = np.asarray(A, dtype=np.float64)
+    dead = saturated = None
+    if Z is not None and activation in ("relu", "leaky_relu"):
+        dead = float((Z <= 0).all(axis=1).mean())
+    elif Z is not None and activation in ("sigmoid", "tanh"):
+        saturated = float((np.abs(Z) > SATURATION).mean())
+    return TensorStats(
+        float(values.min()), float(values.max()), float(values.mean()), float(values.std()),
+        dead, saturated,
+    )  # fmt: skip
+
+
+def _edges(n: int, parts: int) -> np.ndarray:
+    """Edges cutting n items into min(n, parts) nearly equal blocks."""
+    return np.linspace(0, n, min(n, max(1, parts)) + 1).round().astype(np.int64)
+
+
+def block_means(
+    A: np.ndarray, max_rows: int, max_cols: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(blocks, row_edges, col_edges): A averaged over blocks so it fits max_rows x max_cols."""
+    M = np.atleast_2d(np.asarray(A, dtype=np.float64))
+    rows, cols = _edges(M.shape[0], max_rows), _edges(M.shape[1], max_cols)
+    sums = np.add.reduceat(np.add.reduceat(M, rows[:-1], axis=0), cols[:-1], axis=1)
+    sizes = np.outer(np.diff(rows), np.diff(cols))
+    return sums / sizes, rows, cols
+
+
+def inspect(
+    name: str,
+    A: np.ndarray,
+    *,
+    max_rows: int = 32,
+    max_cols: int = 96,
+    bins: int = 24,
+    Z: np.ndarray | None = None,
+    activation: str | None = None,
+    previous: np.ndarray | None = None,
+) -> Inspection:
+    """Everything the inspector shows about A; ``previous`` (A one epoch ago) adds the change."""
+    blocks, rows, cols = block_means(A, max_rows, max_cols)
+    finite = A[np.isfinite(A)]
+    counts, edges = np.histogram(finite if finite.size else np.zeros(1), bins=bins)
+    delta = None
+    if previous is not None and previous.shape == A.shape:
+        delta = inspect(f"Δ{name}", A - previous, max_rows=max_rows, max_cols=max_cols, bins=bins)
+    return Inspection(
+        name, A.shape, str(A.dtype), tensor_stats(A, Z=Z, activation=activation),
+        blocks, rows, cols, counts, edges, delta,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BoundaryGrid:
+    """The model's output over a grid of the plane: probs (n_L, ny, nx), row 0 at the top."""
+
+    probs: np.ndarray
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+    def cell_of(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) grid cells of the points X (2, m); points outside are clipped in."""
+        _, ny, nx = self.probs.shape
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        col = np.clip(((X[0] - x0) / (x1 - x0) * nx).astype(int), 0, nx - 1)
+        row = np.clip(((y1 - X[1]) / (y1 - y0) * ny).astype(int), 0, ny - 1)
+        return row, col
+
+
+def decision_grid(
+    output: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    nx: int,
+    ny: int,
+    margin: float = 0.1,
+) -> BoundaryGrid:
+    """The output AL at the centre of each of ny x nx cells covering the points X (2, m)."""
+    low, high = X.min(axis=1), X.max(axis=1)
+    pad = (high - low) * margin + 1e-9
+    (x0, y0), (x1, y1) = low - pad, high + pad
+    xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
+    ys = y1 - (np.arange(ny) + 0.5) * (y1 - y0) / ny  # top row first
+    gx, gy = np.meshgrid(xs, ys)
+    AL = output(np.stack([gx.ravel(), gy.ravel()]))
+    return BoundaryGrid(
+        AL.reshape(AL.shape[0], ny, nx), (float(x0), float(x1)), (float(y0), float(y1))
+    )

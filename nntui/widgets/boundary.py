@@ -1,0 +1,94 @@
+"""The decision boundary: the model's predicted class over the input plane, with the data.
+
+Each terminal cell holds two grid pixels (▀: top in the foreground colour, bottom in the
+background). A pixel's hue is its predicted class, its brightness the model's confidence.
+Training points are drawn as ● and test points as ○, in their true class's bright colour.
+"""
+
+import numpy as np
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.inspect import BoundaryGrid
+from nntui.session import Snapshot
+
+PALETTE = np.array(
+    [[255, 140, 66], [74, 168, 255], [120, 220, 120], [230, 100, 200], [240, 220, 90],
+     [150, 120, 255], [90, 220, 220], [255, 90, 90], [200, 200, 200], [180, 140, 90]]
+)  # fmt: skip
+BACKGROUND = np.array([24, 24, 30])
+
+
+def field_colours(grid: BoundaryGrid) -> np.ndarray:
+    """(ny, nx, 3): each pixel's class hue, dimmed where the model is unsure."""
+    probs = grid.probs
+    if probs.shape[0] == 1:  # binary: p(class 1)
+        p = probs[0]
+        cls = (p >= 0.5).astype(int)
+        confidence = np.abs(p - 0.5) * 2
+    else:
+        cls = probs.argmax(axis=0)
+        k = probs.shape[0]
+        confidence = (probs.max(axis=0) - 1 / k) / (1 - 1 / k)
+    hue = PALETTE[cls % len(PALETTE)]
+    strength = 0.15 + 0.45 * np.clip(confidence, 0, 1)[..., None]
+    return (BACKGROUND + (hue - BACKGROUND) * strength).astype(int)
+
+
+def boundary_text(snapshot: Snapshot) -> Text:
+    grid = snapshot.boundary
+    field = field_colours(grid)
+    ny, nx = field.shape[:2]
+    marks: dict[tuple[int, int], tuple[str, int]] = {}
+    if snapshot.points is not None:
+        X_train, y_train, X_test, y_test = snapshot.points
+        for X, y, glyph in ((X_test, y_test, "○"), (X_train, y_train, "●")):
+            rows, cols = grid.cell_of(X)
+            for r, c, label in zip(rows // 2, cols, y, strict=True):
+                marks[(int(r), int(c))] = (glyph, int(label))
+    text = Text(no_wrap=True, overflow="crop")
+    for row in range(ny // 2):
+        for col in range(nx):
+            top, bottom = field[2 * row, col], field[2 * row + 1, col]
+            bg = f"rgb({bottom[0]},{bottom[1]},{bottom[2]})"
+            if (row, col) in marks:
+                glyph, label = marks[(row, col)]
+                r, g, b = PALETTE[label % len(PALETTE)]
+                text.append(glyph, f"bold rgb({r},{g},{b}) on {bg}")
+            else:
+                text.append("▀", f"rgb({top[0]},{top[1]},{top[2]}) on {bg}")
+        text.append("\n")
+    return text
+
+
+def legend(snapshot: Snapshot) -> Text:
+    text = Text("● train  ○ test   field: predicted class, brighter = surer   ", style="dim")
+    for i, name in enumerate(snapshot.classes):
+        r, g, b = PALETTE[i % len(PALETTE)]
+        text.append(f"■ {name}  ", style=f"rgb({r},{g},{b})")
+    return text
+
+
+def explanation(snapshot: Snapshot) -> str:
+    if snapshot.layer_dims[0] != 2:
+        return (
+            f"A decision boundary is drawn over the input plane, so it needs 2 input features; "
+            f"{snapshot.dataset} has n_x = {snapshot.layer_dims[0]}. Choose a toy 2-D set "
+            "(circles, xor, moons, spirals, blobs, blobs-4) to see one."
+        )
+    return "The decision boundary appears here once the pane is on screen."
+
+
+class DecisionBoundary(Widget):
+    """Draws ``snapshot.boundary``; says why not when there is none."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+
+    def render(self) -> Text:
+        s = self.snapshot
+        if s is None:
+            return Text("")
+        if s.boundary is None:
+            return Text(explanation(s), style="italic")
+        return legend(s) + Text("\n") + boundary_text(s)

@@ -1,0 +1,225 @@
+"""The tensor inspector: the phase just computed, a heatmap with a cursor, stats, a histogram.
+
+The heatmap draws two matrix rows per terminal row with half blocks (▀: the top row is the
+foreground colour, the bottom row the background). Colours diverge around 0: blue for
+positive, orange for negative, dark for 0, scaled by the largest |value|. A large array is
+shown as block means; the line under the map says which rows and columns a block covers.
+"""
+
+import math
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from engine.inspect import Inspection
+from nntui.session import PhaseView, Snapshot
+
+POSITIVE, NEGATIVE, ZERO = (
+    np.array([74, 168, 255]),
+    np.array([255, 140, 66]),
+    np.array([30, 30, 38]),
+)
+CURSOR = "rgb(255,215,95)"
+
+
+def colours(values: np.ndarray) -> np.ndarray:
+    """(…, 3) RGB for values: blue above 0, orange below, dark at 0, by |v| / max |v|."""
+    scale = float(np.abs(values).max()) if values.size else 0.0
+    t = np.abs(values) / scale if scale > 0 else np.zeros_like(values)
+    end = np.where((values >= 0)[..., None], POSITIVE, NEGATIVE)
+    return (ZERO + (end - ZERO) * np.sqrt(t)[..., None]).astype(int)
+
+
+def rgb(c: np.ndarray) -> str:
+    return f"rgb({c[0]},{c[1]},{c[2]})"
+
+
+MAX_CELL_WIDTH, MAX_CELL_HEIGHT = 6, 4  # terminal columns / half-rows per element, at most
+
+
+def heatmap_text(blocks: np.ndarray, cursor: tuple[int, int], width: int, height: int) -> Text:
+    """The block matrix as half-block rows, each block scaled up to fill width x height
+    cells where it is small; the cursor block is drawn in yellow."""
+    n_rows, n_cols = blocks.shape
+    cw = max(1, min(MAX_CELL_WIDTH, width // n_cols))
+    ch = max(1, min(MAX_CELL_HEIGHT, 2 * height // n_rows))
+    rgbs = [[rgb(c) for c in row] for row in colours(blocks)]
+    rgbs[cursor[0]][cursor[1]] = CURSOR
+    pixel_rows = [r for r in range(n_rows) for _ in range(ch)]
+    text = Text(no_wrap=True, overflow="crop")
+    for top in range(0, len(pixel_rows), 2):
+        upper = rgbs[pixel_rows[top]]
+        lower = rgbs[pixel_rows[top + 1]] if top + 1 < len(pixel_rows) else None
+        for c in range(n_cols):
+            style = upper[c] if lower is None else f"{upper[c]} on {lower[c]}"
+            text.append("▀" * cw, style)
+        text.append("\n")
+    return text
+
+
+def span(edges: np.ndarray, i: int) -> str:
+    first, last = int(edges[i]), int(edges[i + 1]) - 1
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def cursor_line(ins: Inspection, cursor: tuple[int, int]) -> str:
+    r, c = cursor
+    value = ins.blocks[r, c]
+    if ins.downsampled:
+        rows, cols = span(ins.row_edges, r), span(ins.col_edges, c)
+        return f"cursor: rows {rows}, cols {cols}: mean {value:.5g}"
+    return f"cursor: row {r}, col {c}: {value:.6g}"
+
+
+def stats_text(ins: Inspection, cursor: tuple[int, int]) -> Text:
+    s = ins.stats
+    text = Text()
+    text.append(f"{ins.name}", style="bold")
+    text.append(f"  shape {ins.shape}  {ins.dtype}\n")
+    text.append(f"min {s.min:.4g}   max {s.max:.4g}\nmean {s.mean:.4g}   std {s.std:.4g}\n")
+    if s.dead_units is not None:
+        text.append(f"dead ReLU units: {100 * s.dead_units:.1f}%\n", style="bold")
+    if s.saturated is not None:
+        text.append(f"saturated (|Z| > 4): {100 * s.saturated:.1f}%\n", style="bold")
+    if ins.delta is not None:
+        d = ins.delta.stats
+        text.append(f"change this epoch: mean {d.mean:.3g}, std {d.std:.3g}, ")
+        text.append(f"max |Δ| {max(abs(d.min), abs(d.max)):.3g}  (d: show Δ)\n")
+    text.append(cursor_line(ins, cursor), style=CURSOR)
+    return text
+
+
+def phase_text(phase: PhaseView | None, in_epoch: bool) -> Text:
+    if phase is None:
+        hint = "Press . to step one phase: forward layer 1 .. L, cost, backward L .. 1, update."
+        return Text(hint, style="dim")
+    colour = "green" if phase.direction == "forward" else "magenta"
+    text = Text(
+        f"{'▶' if phase.direction == 'forward' else '◀'} {phase.title}", style=f"bold {colour}"
+    )
+    if not in_epoch:
+        text.append("   (epoch complete)", style="dim")
+    for line in phase.equations:
+        text.append("\n" + line)
+    return text
+
+
+class Heatmap(Widget, can_focus=True):
+    """A block-mean heatmap with a cursor moved by the arrow keys."""
+
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", "Up", show=False),
+        Binding("down", "move(1, 0)", "Down", show=False),
+        Binding("left", "move(0, -1)", "Left", show=False),
+        Binding("right", "move(0, 1)", "Right", show=False),
+    ]
+
+    inspection: reactive[Inspection | None] = reactive(None, always_update=True)
+    cursor: reactive[tuple[int, int]] = reactive((0, 0))
+
+    def render(self) -> Text:
+        ins = self.inspection
+        if ins is None:
+            return Text("")
+        r, c = self.cursor
+        header = Text(f"rows 0–{ins.shape[0] - 1} ↓  ×  cols 0–{ins.shape[-1] - 1} →", style="dim")
+        if ins.downsampled:
+            header.append(f"   block means, {ins.blocks.shape[0]}×{ins.blocks.shape[1]}", "dim")
+        body = heatmap_text(ins.blocks, (r, c), self.size.width, self.size.height - 1)
+        return header + Text("\n") + body
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized(2 * max(1, self.size.height - 1), max(1, self.size.width)))
+
+    def watch_inspection(self, ins: Inspection | None) -> None:
+        if ins is not None:
+            r, c = self.cursor
+            self.cursor = (min(r, ins.blocks.shape[0] - 1), min(c, ins.blocks.shape[1] - 1))
+
+    def action_move(self, dr: int, dc: int) -> None:
+        if self.inspection is None:
+            return
+        rows, cols = self.inspection.blocks.shape
+        r, c = self.cursor
+        self.cursor = (min(max(r + dr, 0), rows - 1), min(max(c + dc, 0), cols - 1))
+        self.post_message(self.CursorMoved())
+
+    class CursorMoved(Message):
+        """The cursor moved to another cell."""
+
+    class Resized(Message):
+        """The heatmap can now show this many block rows and columns."""
+
+        def __init__(self, rows: int, cols: int) -> None:
+            super().__init__()
+            self.rows, self.cols = rows, cols
+
+
+class Inspector(Vertical):
+    """The inspector pane: what it shows follows the app's selected layer and tensor."""
+
+    show_delta: reactive[bool] = reactive(False)
+    _snapshot: Snapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="phase-text")
+        with Horizontal(id="inspect-body"):
+            yield Heatmap(id="heatmap")
+            with Vertical(id="inspect-side"):
+                yield Static(id="inspect-stats")
+                yield PlotextPlot(id="histogram")
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.query_one("#phase-text", Static).update(phase_text(snapshot.phase, snapshot.in_epoch))
+        self._snapshot = snapshot
+        self._draw()
+
+    def watch_show_delta(self) -> None:
+        if self._snapshot is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        snapshot = self._snapshot
+        ins = snapshot.inspection
+        if ins is not None and self.show_delta and ins.delta is not None:
+            ins = ins.delta
+        heatmap = self.query_one(Heatmap)
+        stats = self.query_one("#inspect-stats", Static)
+        if ins is None:
+            heatmap.inspection = None
+            stats.update(
+                Text(f"{snapshot.inspected} does not exist yet: it is computed by the backward "
+                     "pass (press n, or . until a backward phase).", style="dim")
+            )  # fmt: skip
+            self._histogram(None)
+            return
+        heatmap.inspection = ins
+        stats.update(stats_text(ins, heatmap.cursor))
+        self._histogram(ins)
+
+    def on_heatmap_cursor_moved(self) -> None:
+        self._draw()
+
+    def _histogram(self, ins: Inspection | None) -> None:
+        plot = self.query_one("#histogram", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if ins is not None:
+            edges = ins.hist_edges
+            centres = ((edges[:-1] + edges[1:]) / 2).tolist()
+            width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+            if math.isfinite(width) and width > 0:
+                plt.bar(centres, ins.hist_counts.tolist(), width=width * 0.9, color="cyan")
+                ticks = [float(edges[0]), float(edges[len(edges) // 2]), float(edges[-1])]
+                plt.xticks(ticks, [f"{t:.3g}" for t in ticks])
+            plt.title(f"values of {ins.name}")
+        plot.refresh()

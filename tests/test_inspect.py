@@ -1,0 +1,313 @@
+"""Looking inside: the engine's summaries, and the inspector, phase stepping, decision boundary,
+classification report and gradient check in the app."""
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+from textual.widgets import TabbedContent
+
+from engine.inspect import block_means, decision_grid, inspect, tensor_stats
+from engine.metrics import classification_report
+from engine.toy import one_hot
+from nntui.screens import GradCheckScreen
+from nntui.session import tensor_name
+from nntui.widgets.boundary import DecisionBoundary
+from nntui.widgets.diagram import LayerDiagram
+from nntui.widgets.inspector import Heatmap, Inspector
+
+from .app_helpers import make_app, settle
+
+SIZE = (120, 40)
+
+
+# -- the engine's summaries -------------------------------------------------------------------
+
+
+def test_block_means_average_exact_blocks_and_cover_every_row_and_column():
+    A = np.arange(64 * 1797, dtype=np.float64).reshape(64, 1797)
+    blocks, rows, cols = block_means(A, 16, 60)
+    assert blocks.shape == (16, 60)
+    assert rows[0] == 0 and rows[-1] == 64 and cols[0] == 0 and cols[-1] == 1797
+    r0, r1, c0, c1 = rows[3], rows[4], cols[7], cols[8]
+    assert blocks[3, 7] == pytest.approx(A[r0:r1, c0:c1].mean())
+    small, _, _ = block_means(np.ones((4, 2)), 16, 60)
+    assert small.shape == (4, 2)  # never upsampled
+
+
+def test_dead_and_saturated_shares():
+    Z = np.array([[-1.0, -2.0, -0.5], [1.0, -1.0, 2.0], [5.0, 6.0, -7.0]])
+    assert tensor_stats(np.maximum(Z, 0), Z=Z, activation="relu").dead_units == pytest.approx(1 / 3)
+    assert tensor_stats(np.tanh(Z), Z=Z, activation="tanh").saturated == pytest.approx(3 / 9)
+    assert tensor_stats(Z).dead_units is None
+
+
+def test_inspection_of_w_carries_the_change_since_the_epoch_began():
+    W_now, W_before = np.array([[1.0, 2.0]]), np.array([[0.5, 2.5]])
+    ins = inspect("W[1]", W_now, previous=W_before)
+    np.testing.assert_array_equal(ins.delta.blocks, [[0.5, -0.5]])
+    assert ins.delta.name == "ΔW[1]" and ins.hist_counts.sum() == 2
+
+
+def test_decision_grid_evaluates_the_model_on_the_plane():
+    X = np.array([[-1.0, 1.0], [-2.0, 2.0]])
+    grid = decision_grid(lambda P: P[:1] > 0, X, nx=10, ny=6)  # class 1 right of x = 0
+    assert grid.probs.shape == (1, 6, 10)
+    assert not grid.probs[0, :, :5].any() and grid.probs[0, :, 5:].all()
+    rows, cols = grid.cell_of(X)
+    assert list(cols) == [0, 9] and list(rows) == [5, 0]  # the top row is the largest y
+
+
+def test_classification_report_counts_every_example_once():
+    labels = np.array([0, 1, 2, 2, 1, 0, 2])
+    predicted = np.array([0, 2, 2, 2, 1, 1, 0])
+    confusion, precision, recall = classification_report(
+        one_hot(predicted, 3), one_hot(labels, 3), 3
+    )
+    assert confusion.sum() == 7 and confusion[2, 2] == 2 and confusion[1, 2] == 1
+    assert recall[2] == pytest.approx(2 / 3) and precision[0] == pytest.approx(1 / 2)
+
+
+# -- the inspector ----------------------------------------------------------------------------
+
+
+async def open_inspector(pilot) -> Inspector:
+    await pilot.press("2")
+    await pilot.pause()
+    return pilot.app.query_one(Inspector)
+
+
+@pytest.mark.parametrize("kind", ["A[l-1]", "W[l]", "b[l]", "Z[l]", "A[l]", "dZ[l]", "dW[l]"])
+async def test_inspector_shows_the_real_shape_and_stats(kind):
+    app = make_app(dataset="digits", hidden=(16,), activation="relu", learning_rate=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await open_inspector(pilot)
+        app.tensor_kind = kind
+        await pilot.pause()
+        array = app.session.trainer.tensors[tensor_name(kind, 1)]
+        ins = app.snapshot.inspection
+        assert ins.shape == array.shape and ins.dtype == "float32"
+        assert ins.stats.min == pytest.approx(float(array.min()))
+        assert ins.stats.max == pytest.approx(float(array.max()))
+        assert ins.stats.mean == pytest.approx(float(array.mean()), rel=1e-4, abs=1e-7)
+        assert ins.stats.std == pytest.approx(float(array.std()), rel=1e-4)
+        stats = str(app.query_one("#inspect-stats").render())
+        assert f"shape {array.shape}" in stats
+        if kind in ("Z[l]", "A[l]"):
+            Z = app.session.trainer.tensors["Z[1]"]
+            assert ins.stats.dead_units == pytest.approx(float((Z <= 0).all(axis=1).mean()))
+            assert "dead ReLU units" in stats
+
+
+async def test_a_large_array_is_shown_as_block_means_with_its_ranges():
+    app = make_app(dataset="digits", hidden=(16,), activation="relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_inspector(pilot)
+        app.tensor_kind = "A[l-1]"  # X = A[0], (64, 1438)
+        await pilot.pause()
+        ins = app.snapshot.inspection
+        assert ins.shape == (64, app.session.trainer.m) and ins.downsampled
+        heatmap = str(app.query_one(Heatmap).render())
+        assert f"cols 0–{ins.shape[1] - 1}" in heatmap and "block means" in heatmap
+        assert "cursor: rows 0" in str(app.query_one("#inspect-stats").render())
+
+
+async def test_the_heatmap_cursor_reads_the_value_under_it():
+    app = make_app(hidden=(4,))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_inspector(pilot)
+        app.query_one(Heatmap).focus()
+        await pilot.press("down", "down", "right")
+        await pilot.pause()
+        W1 = app.session.trainer.params["W1"]
+        assert f"cursor: row 2, col 1: {W1[2, 1]:.6g}" in str(
+            app.query_one("#inspect-stats").render()
+        )
+
+
+async def test_t_cycles_the_inspected_tensor_and_the_table_cell_follows():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.tensor_kind == "b[l]" and app.snapshot.inspected == "b[1]"
+        assert app.query_one("#shapes").cursor_coordinate == (0, 4)  # l, g, A[l-1], W[l], b[l]
+        await pilot.press("shift+t", "shift+t")
+        await pilot.pause()
+        assert app.snapshot.inspected == "A[0]"
+
+
+async def test_a_gradient_before_any_backward_pass_is_explained():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_inspector(pilot)
+        app.tensor_kind = "dZ[l]"
+        await pilot.pause()
+        assert "does not exist yet" in str(app.query_one("#inspect-stats").render())
+
+
+async def test_inspector_freezes_when_paused():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_inspector(pilot)
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        await pilot.press("space")
+        await settle(pilot)
+        frozen = app.snapshot.inspection
+        await pilot.pause(0.3)
+        assert app.snapshot.inspection.stats == frozen.stats
+        np.testing.assert_array_equal(frozen.blocks, app.session.trainer.params["W1"])
+
+
+async def test_d_shows_the_change_of_w_this_epoch():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        W1 = app.session.trainer.params["W1"].copy()
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        delta = app.session.trainer.params["W1"] - W1
+        heatmap = app.query_one(Heatmap).inspection
+        assert heatmap.name == "ΔW[1]"
+        np.testing.assert_allclose(heatmap.blocks, delta, atol=1e-7)
+
+
+# -- phase stepping ---------------------------------------------------------------------------
+
+
+async def test_phase_stepping_through_an_epoch_equals_an_epoch_step():
+    phased, plain = make_app(hidden=(5, 3), batch_size=100), make_app(hidden=(5, 3), batch_size=100)
+    async with phased.run_test(size=SIZE) as pilot:
+        per_epoch = 4 * (3 + 1 + 3 + 1)  # 4 batches of 100 in m = 320
+        for _ in range(per_epoch):
+            await pilot.press("full_stop")
+        await settle(pilot)
+        assert phased.session.trainer.epoch == 1 and not phased.session.trainer.in_epoch
+        params = phased.session.params()
+    async with plain.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        for key, value in plain.session.params().items():
+            np.testing.assert_array_equal(params[key], value)
+
+
+async def test_each_phase_shows_its_equation_with_real_shapes_and_lights_its_layer():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        expected = [
+            ("Z[1] = W[1] · A[0] + b[1]    (4, 2) · (2, 320) + (4, 1) -> (4, 320)", "A[1]", 1),
+            ("Z[2] = W[2] · A[1] + b[2]    (1, 4) · (4, 320) + (1, 1) -> (1, 320)", "A[2]", 2),
+            ("A[2] (1, 320), Y (1, 320) -> J =", "A[2]", 2),
+            ("dZ[2] = A[2] - Y    (1, 320) - (1, 320) -> (1, 320)", "dW[2]", 2),
+            ("dW[1] = (1/m) dZ[1] · A[0]ᵀ    (4, 320) · (320, 2) -> (4, 2)", "dW[1]", 1),
+            ("W[1] (4, 2) with dW[1] (4, 2)", "W[1]", 1),
+        ]
+        for equation, inspected, layer in expected:
+            await pilot.press("full_stop")
+            await pilot.pause()
+            text = str(app.query_one("#phase-text").render())
+            assert equation in text, text
+            assert app.query_one(TabbedContent).active == "inspector"
+            assert app.snapshot.inspected == inspected
+            assert app.query_one(LayerDiagram).selected == layer
+        assert app.session.trainer.epoch == 1
+
+
+async def test_the_diagram_marks_the_active_layer_and_direction():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("full_stop")
+        await pilot.pause()
+        assert "▶ layer 1" in str(app.query_one(LayerDiagram).render())
+        for _ in range(3):
+            await pilot.press("full_stop")
+        await pilot.pause()
+        assert "◀ layer 2" in str(app.query_one(LayerDiagram).render())
+
+
+async def test_mixing_phase_steps_epoch_steps_and_play_is_safe():
+    app, reference = make_app(batch_size=64), make_app(batch_size=64)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pilot.press("full_stop")
+        await pilot.press("n")  # finishes the epoch the phases began
+        await settle(pilot)
+        assert app.session.trainer.epoch == 1 and not app.session.trainer.in_epoch
+        await pilot.press("full_stop", "full_stop", "space")
+        await pilot.pause(0.2)
+        await pilot.press("full_stop")  # pauses, the running epoch ends, a new phase starts
+        await settle(pilot)
+        trainer = app.session.trainer
+        assert trainer.in_epoch and trainer.last_phase.kind == "forward"
+        while trainer.in_epoch:
+            await pilot.press("full_stop")
+        epochs, params = trainer.epoch, app.session.params()
+    for _ in range(epochs):
+        reference.session.step_epoch()
+    for key, value in reference.session.params().items():
+        np.testing.assert_array_equal(params[key], value)
+
+
+# -- decision boundary, report, gradient check ----------------------------------------------
+
+
+async def test_decision_boundary_is_drawn_for_2d_data():
+    app = make_app(dataset="moons")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        grid = app.snapshot.boundary
+        assert grid is not None and grid.probs.shape[0] == 1
+        text = str(app.query_one(DecisionBoundary).render())
+        assert "● train" in text and "▀" in text and "●" in text and "○" in text
+
+
+async def test_decision_boundary_explains_itself_for_other_data():
+    app = make_app(dataset="iris")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        text = str(app.query_one(DecisionBoundary).render())
+        assert "needs 2 input features; iris has n_x = 4" in text
+
+
+async def test_confusion_matrices_sum_to_m_and_name_the_classes():
+    app = make_app(dataset="iris", hidden=(8,), learning_rate=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        report = app.snapshot.report
+        assert report.train[0].sum() == app.session.trainer.m
+        assert report.test[0].sum() == app.session.trainer.X_test.shape[1]
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(app.query_one("#report-pane").content)
+        text = console.export_text()
+        assert "setosa" in text and "precision" in text and "recall" in text
+
+
+async def test_gradient_check_from_the_ui_reports_per_layer_and_leaves_training_alone():
+    app = make_app(hidden=(5, 3))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        params = app.session.params()
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GradCheckScreen)
+        assert set(screen.result.per_layer) == {1, 2, 3}
+        assert screen.result.relative_error < 1e-7
+        await pilot.press("escape")
+        for key, value in app.session.params().items():
+            np.testing.assert_array_equal(params[key], value)
+        assert app.session.trainer.epoch == 1

@@ -12,9 +12,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+SOCKET = f"nntui-smoke-{os.getpid()}"  # a tmux server of its own, even when runs overlap
+
+
 def tmux(*args: str) -> str:
     result = subprocess.run(
-        ["tmux", "-L", "nntui-smoke", *args], capture_output=True, text=True, timeout=20
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, timeout=20
     )
     return result.stdout
 
@@ -35,7 +38,7 @@ def test_nntui_in_tmux_steps_three_epochs_and_shows_the_shapes():
     assert exe, "the nntui console script is not installed"
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run(
-        ["tmux", "-L", "nntui-smoke", "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40",
+        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40",
          exe],
         check=True, env=env, timeout=20,
     )  # fmt: skip

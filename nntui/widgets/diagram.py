@@ -22,7 +22,7 @@ BRAILLE_BASE = 0x2800
 DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int64)
 POSITIVE, NEGATIVE, FAINT = (74, 168, 255), (255, 140, 66), (70, 70, 80)
 MAX_VISIBLE = 12
-MIN_SIZE = (20, 6)
+MIN_SIZE = (20, 5)
 
 
 @dataclass(frozen=True)

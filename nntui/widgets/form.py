@@ -47,7 +47,7 @@ class HyperForm(VerticalScroll):
         self.config = config
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{LIVE_MARK} applies now   {REBUILD_MARK} rebuilds the network", id="legend")
+        yield Static(f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend")
         for name, field in FIELDS.items():
             mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
             with Horizontal(classes="field-row"):

@@ -458,14 +458,23 @@ def split_indices(
 
 
 def prepare(
-    dataset: Dataset, test_ratio: float = 0.2, seed: int | None = 0, *, standardize: bool = True
+    dataset: Dataset,
+    test_ratio: float = 0.2,
+    seed: int | None = 0,
+    *,
+    scaler: Standardizer | None = None,
 ) -> Prepared:
-    """Split, then standardise both parts with statistics fitted on the training part only."""
+    """Split, then standardise both parts with statistics fitted on the training part only
+    (or with ``scaler``, the statistics a saved model was trained with)."""
     train, test = split_indices(dataset, test_ratio, seed)
     X_train = dataset.X[:, train]
-    scaler = Standardizer.fit(X_train) if standardize else Standardizer(
-        np.zeros((dataset.n_x, 1)), np.ones((dataset.n_x, 1))
-    )  # fmt: skip
+    if scaler is None:
+        scaler = Standardizer.fit(X_train)
+    elif scaler.mean.shape != (dataset.n_x, 1) or scaler.std.shape != (dataset.n_x, 1):
+        raise DataError(
+            f"the standardisation has {scaler.mean.shape[0]} features but the data has "
+            f"{dataset.n_x}"
+        )
     return Prepared(
         dataset=dataset,
         X_train=scaler.transform(X_train),

@@ -315,6 +315,46 @@ class Trainer:
         )
         return J, accuracy(AL, Y) if self.is_classification else math.nan
 
+    # -- saving and restoring -------------------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything that decides the next epoch: weights, optimiser state, epoch, history and
+        the shuffling generator. Arrays are copies; the rest is plain JSON-able data."""
+        if self.in_epoch:
+            raise ValueError("an epoch is in progress (phase stepping); finish it first")
+        return {
+            "params": {key: value.copy() for key, value in self.params.items()},
+            "optimizer": self.optimizer_name,
+            "optimizer_state": {k: np.copy(v) for k, v in self.optimizer.state().items()},
+            "epoch": self.epoch,
+            "history": {name: list(values) for name, values in vars(self.history).items()},
+            "rng": _jsonable(self._rng.bit_generator.state),
+        }
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``state()``; a ValueError if its weights do not fit this network."""
+        params = state["params"]
+        expected = {f"{p}{l}" for l in range(1, self.L + 1) for p in "Wb"}
+        if set(params) != expected:
+            raise ValueError(f"expected weights {sorted(expected)}, got {sorted(params)}")
+        for l in range(1, self.L + 1):
+            n, n_prev = self.layer_dims[l], self.layer_dims[l - 1]
+            for key, shape in ((f"W{l}", (n, n_prev)), (f"b{l}", (n, 1))):
+                if params[key].shape != shape:
+                    raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
+        self._run = None
+        self.params = {
+            key: np.asarray(value, dtype=self.dtype).copy() for key, value in params.items()
+        }
+        self.optimizer_name = state["optimizer"]
+        self.optimizer.load_state(state["optimizer_state"])
+        self.epoch = int(state["epoch"])
+        self.history = History(**{name: list(values) for name, values in state["history"].items()})
+        self._rng.bit_generator.state = _from_jsonable(state["rng"])
+        self.last_phase = None
+        self._keep_good()
+        self.peek()
+
     # -- internals ------------------------------------------------------------------------
 
     def _run_to_end(self) -> Iterator[Phase]:
@@ -436,6 +476,17 @@ class Trainer:
         self.optimizer = make_optimizer(self.optimizer.name)
         self.optimizer.load_state(self._good_optimizer)
         self.peek()
+
+
+def _jsonable(state: dict) -> dict:
+    """A bit generator's state with its big integers as strings (JSON has no 128-bit ints)."""
+    return {k: _jsonable(v) if isinstance(v, dict) else str(v) if isinstance(v, int) else v
+            for k, v in state.items()}  # fmt: skip
+
+
+def _from_jsonable(state: dict) -> dict:
+    return {k: _from_jsonable(v) if isinstance(v, dict) else int(v) if k != "bit_generator" else v
+            for k, v in state.items()}  # fmt: skip
 
 
 def _divergence_is_checked() -> np.errstate:

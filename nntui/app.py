@@ -23,7 +23,7 @@ from engine.data import DataError
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import GradCheckDone, SnapshotReady, TensorSelected, TrainingStopped
-from nntui.screens import GradCheckScreen, HelpScreen
+from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
 from nntui.session import GRADCHECK_EXAMPLES, TENSOR_KINDS, PhaseView, Session, Snapshot
 from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
@@ -71,6 +71,10 @@ class NNTuiApp(App):
         Binding("shift+t", "previous_tensor", "Previous tensor", show=False),
         Binding("d", "toggle_delta", "Show ΔW (change this epoch)", show=False),
         Binding("c", "gradient_check", "Grad check"),
+        Binding("s", "save_model", "Save"),
+        Binding("o", "open_model", "Open model", show=False),
+        Binding("w", "write_config", "Write config (TOML)", show=False),
+        Binding("e", "export_history", "Export history (CSV)", show=False),
         Binding("g", "toggle_log", "Log scale", show=False),
         Binding("1", "view('training')", "View: training plots", show=False),
         Binding("2", "view('inspector')", "View: tensor inspector", show=False),
@@ -290,6 +294,67 @@ class NNTuiApp(App):
     def on_grad_check_done(self, message: GradCheckDone) -> None:
         self.push_screen(GradCheckScreen(message.result, message.examples))
 
+    # -- files --------------------------------------------------------------------------------
+
+    def _stem(self) -> str:
+        s = self.snapshot
+        return f"{s.dataset}-{'-'.join(map(str, s.layer_dims))}"
+
+    def action_save_model(self) -> None:
+        if self.session.trainer.in_epoch:
+            self.notify("An epoch is in progress (phase stepping): finish it with n, then save.",
+                        title="Not saved", severity="warning")  # fmt: skip
+            return
+        default = f"{self._stem()}-epoch{self.snapshot.epoch}.npz"
+        self.push_screen(PathPrompt("Save the model to", default, "save"), self._save_model)
+
+    def _save_model(self, path: str | None) -> None:
+        self._write(path, self.session.save, "Saved the model")
+
+    def action_write_config(self) -> None:
+        prompt = PathPrompt("Write the setup (TOML) to", f"{self.snapshot.dataset}.toml", "write")
+        self.push_screen(prompt, lambda path: self._write(path, self.session.write_config,
+                                                           "Wrote the setup"))  # fmt: skip
+
+    def action_export_history(self) -> None:
+        prompt = PathPrompt("Export the history (CSV) to", f"{self._stem()}-history.csv", "export")
+        self.push_screen(prompt, lambda path: self._write(path, self.session.export_history,
+                                                           "Exported the history"))  # fmt: skip
+
+    def _write(self, path: str | None, write, done: str) -> None:
+        if not path:
+            return
+        try:
+            write(path)
+        except (OSError, ValueError) as err:
+            self.notify(str(err), title="Not written", severity="error", timeout=8)
+            return
+        self.notify(f"{done} to {path}", timeout=4)
+
+    def action_open_model(self) -> None:
+        self.push_screen(PathPrompt("Open a model file", "", "open"), self._open_model)
+
+    def _open_model(self, path: str | None) -> None:
+        """Replace the session with the saved one; on any error keep the current one."""
+        if not path:
+            return
+        from nntui.session import Session
+
+        self.pause()
+        try:
+            opened = Session.from_file(path)
+        except (OSError, ValueError) as err:
+            self.notify(f"{err}\nThe current model is untouched.", title="Not opened",
+                        severity="error", timeout=10)  # fmt: skip
+            return
+        opened.views, opened.heatmap_size = self.session.views, self.session.heatmap_size
+        opened.boundary_size = self.session.boundary_size
+        self.session, self.error = opened, ""
+        self.selected, self.tensor_kind = 1, "W[l]"
+        self.query_one(HyperForm).show_config(opened.config)
+        self.refresh_now()
+        self.notify(f"Opened {path} at epoch {opened.trainer.epoch}", timeout=4)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))
 
@@ -314,6 +379,12 @@ class NNTuiApp(App):
     @on(Heatmap.Resized)
     def _heatmap_resized(self, message: Heatmap.Resized) -> None:
         self.session.heatmap_size = (message.rows, message.cols)
+        if not self.running:
+            self.refresh_now()
+
+    @on(DecisionBoundary.Resized)
+    def _boundary_resized(self, message: DecisionBoundary.Resized) -> None:
+        self.session.boundary_size = (message.nx, message.ny)
         if not self.running:
             self.refresh_now()
 

@@ -1,6 +1,7 @@
-"""The ``nntui`` command line: open the app on a data set and network, or explain what is wrong.
+"""The ``nntui`` command line: open the app, or ``nntui train`` without it.
 
-Every bad value or data file is reported before the app starts, on stderr, with exit code 2.
+Every bad value, data file, config file or model file is reported before anything starts,
+on stderr, with exit code 2.
 """
 
 import argparse
@@ -8,9 +9,30 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from engine.data import REGISTRY, DataError
+from engine.data import REGISTRY
 from nntui import __version__
-from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
+from nntui.config import (
+    FIELDS,
+    OPTIONS,
+    Config,
+    ConfigError,
+    format_field,
+    parse_field,
+    read_config,
+)
+
+DESCRIPTION = (
+    "Build a fully-connected neural network, train it epoch by epoch, and watch what happens "
+    "inside: layers, matrix shapes, cost, weights."
+)
+NO_TERMINAL = (
+    "nntui: the app needs a terminal, and this is not one (input or output is piped).\n"
+    "To train without the app, use the same options with `nntui train`, e.g.\n"
+    "  nntui train --dataset iris --layers 8 --epochs 500 --save model.npz --history history.csv"
+)
+#: What a user's input can cause (DataError, ConfigError and ModelFileError are ValueErrors);
+#: each is reported in one line, with exit code 2.
+INPUT_ERRORS = (ValueError,)
 
 
 def _field_type(name: str) -> Callable[[str], Any]:
@@ -26,75 +48,105 @@ def _field_type(name: str) -> Callable[[str], Any]:
     return convert
 
 
-#: (flag, Config field, metavar, argument group) for every hyperparameter on the command line.
-FIELD_FLAGS = [
-    ("--dataset", "dataset", "NAME", "data"),
-    ("--test-ratio", "test_ratio", "R", "data"),
-    ("--layers", "hidden", "8,4", "network and training"),
-    ("--activation", "activation", "G", "network and training"),
-    ("--lr", "learning_rate", "α", "network and training"),
-    ("--batch-size", "batch_size", "N", "network and training"),
-    ("--optimizer", "optimizer", "NAME", "network and training"),
-    ("--lambd", "lambd", "λ", "network and training"),
-    ("--init", "init", "NAME", "network and training"),
-    ("--seed", "seed", "N", "network and training"),
-]
+def add_setup_options(parser: argparse.ArgumentParser) -> None:
+    """The options that choose the data, the network and the training: shared by the app
+    and `nntui train`."""
+    files = parser.add_argument_group("files")
+    files.add_argument("--config", metavar="FILE.toml", help="read the setup from a TOML file "
+                       "(options given here override it)")  # fmt: skip
+    files.add_argument("--load", metavar="MODEL.npz",
+                       help="continue a saved model, with the setup it was saved with")  # fmt: skip
+    data = parser.add_argument_group("data")
+    net = parser.add_argument_group("network and training")
+    defaults = Config()
+    for name, option in OPTIONS.items():
+        field = FIELDS[name]
+        choices = f"; one of {', '.join(field.choices)}" if field.choices else ""
+        group = data if name in ("dataset", "test_ratio") else net
+        group.add_argument(
+            f"--{option}", dest=name, type=_field_type(name), metavar=option.upper(),
+            help=f"{field.help}{choices} (default: {format_field(defaults, name)})",
+        )  # fmt: skip
+    data.add_argument("--data", metavar="PATH.csv", help="your own CSV file, with a header row")
+    data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    data.add_argument(
+        "--drop-missing", action="store_true", default=None,
+        help="drop CSV rows with missing values instead of refusing the file",
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nntui",
-        description=(
-            "Build a fully-connected neural network, train it epoch by epoch, and watch "
-            "what happens inside: layers, matrix shapes, cost, weights."
-        ),
-        epilog="Data sets: " + ", ".join(REGISTRY) + ".  Keys inside the app: press ?",
+        description=DESCRIPTION,
+        epilog="Data sets: " + ", ".join(REGISTRY) + ".  Without the app: nntui train --help."
+        "  Keys inside the app: press ?",
     )
     parser.add_argument("--version", action="version", version=f"nntui {__version__}")
-    groups = {title: parser.add_argument_group(title) for title in ("data", "network and training")}
-    defaults = Config()
-    for flag, name, metavar, group in FIELD_FLAGS:
-        field = FIELDS[name]
-        choices = f"; one of {', '.join(field.choices)}" if field.choices else ""
-        groups[group].add_argument(
-            flag, dest=name, type=_field_type(name), metavar=metavar,
-            help=f"{field.help}{choices} (default: {format_field(defaults, name)})",
-        )  # fmt: skip
-    data = groups["data"]
-    data.add_argument("--data", metavar="PATH.csv", help="your own CSV file, with a header row")
-    data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
-    data.add_argument(
-        "--drop-missing", action="store_true",
-        help="drop CSV rows with missing values instead of refusing the file",
-    )  # fmt: skip
+    add_setup_options(parser)
     return parser
 
 
-def config_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config:
+def config_from_args(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[Config, dict[str, Any]]:
+    """The config file (if any) with the options given on the command line over it."""
+    config, extras = read_config(args.config) if args.config else (Config(), {})
     if args.data and args.dataset:
         parser.error("give --dataset or --data, not both")
+    if args.data:
+        config = config.with_value("data_path", args.data).with_value("target", args.target)
+    elif args.dataset:
+        config = config.with_value("data_path", None).with_value("target", None)
     if args.data and not args.target:
         parser.error("--data needs --target COLUMN: the column to predict")
     if args.target and not args.data:
         parser.error("--target goes with --data PATH.csv")
-    config = Config(data_path=args.data, target=args.target, drop_missing=args.drop_missing)
-    for _, name, _, _ in FIELD_FLAGS:
+    if args.drop_missing is not None:
+        config = config.with_value("drop_missing", args.drop_missing)
+    for name in OPTIONS:
         value = getattr(args, name)
         if value is not None:
             config = config.with_value(name, value)
-    return config
+    return config, extras
+
+
+def session_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser):
+    """(Session, extras from the config file); the errors in INPUT_ERRORS for bad input."""
+    from nntui.session import Session  # imported here so that --help stays quick
+
+    if args.load:
+        given = [f"--{OPTIONS[n]}" for n in OPTIONS if getattr(args, n) is not None]
+        given += [flag for flag in ("config", "data") if getattr(args, flag)]
+        if given:
+            parser.error(
+                f"--load continues a saved model with the setup it was saved with; "
+                f"leave out {', '.join(given)} (change live settings in the app)"
+            )
+        return Session.from_file(args.load), {}
+    config, extras = config_from_args(args, parser)
+    return Session(config), extras
+
+
+def fail(err: Exception) -> int:
+    print(f"nntui: error: {err}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:
+        from nntui.headless import main as train_main
+
+        return train_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    config = config_from_args(args, parser)
-    from nntui.session import Session  # imported here so that --help stays quick
-
     try:
-        session = Session(config)
-    except (DataError, ValueError) as err:
-        print(f"nntui: error: {err}", file=sys.stderr)
+        session, _ = session_from_args(args, parser)
+    except INPUT_ERRORS as err:
+        return fail(err)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(NO_TERMINAL, file=sys.stderr)
         return 2
     from nntui.app import NNTuiApp
 

@@ -6,15 +6,19 @@ learning rate, optimiser, L2, batch size) or *rebuild* (it needs a new network: 
 layers, activation, init, seed, split).
 """
 
+import json
 import math
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from engine.activations import HIDDEN_ACTIVATIONS
 from engine.data import REGISTRY
 from engine.initializers import INIT_SCALES
 from engine.optimizers import OPTIMIZERS
+from engine.persist import atomic_write
 
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 1024
@@ -198,3 +202,127 @@ def changed_fields(old: Config, new: Config) -> set[str]:
 def needs_rebuild(old: Config, new: Config) -> bool:
     """True if going from ``old`` to ``new`` needs a new network (not only live changes)."""
     return bool(changed_fields(old, new) - LIVE_FIELDS)
+
+
+# -- names outside the code: command-line options and config-file keys -------------------------
+
+#: Each hyperparameter's name on the command line (--name); in a config file, with _ for -.
+OPTIONS = {
+    "dataset": "dataset",
+    "test_ratio": "test-ratio",
+    "hidden": "layers",
+    "activation": "activation",
+    "learning_rate": "lr",
+    "batch_size": "batch-size",
+    "optimizer": "optimizer",
+    "lambd": "lambd",
+    "init": "init",
+    "seed": "seed",
+}
+FILE_KEYS = {option.replace("-", "_"): name for name, option in OPTIONS.items()}
+DATA_KEYS = {"data": "data_path", "target": "target", "drop_missing": "drop_missing"}
+EXTRA_KEYS = ("epochs",)  # read by `nntui train`
+
+
+def config_to_mapping(config: Config) -> dict[str, Any]:
+    """The config under its file keys, in TOML's types (layers as a list of sizes)."""
+    mapping: dict[str, Any] = {}
+    for key, name in FILE_KEYS.items():
+        value = getattr(config, name)
+        if name == "hidden":
+            value = list(value)
+        elif name == "batch_size":
+            value = "full" if value is None else value
+        mapping[key] = value
+    if config.data_path:
+        mapping.pop("dataset")
+        mapping |= {"data": config.data_path, "target": config.target or "",
+                    "drop_missing": config.drop_missing}  # fmt: skip
+    return mapping
+
+
+def _as_text(name: str, value: Any) -> str:
+    """A file value as the text the field's parser reads (the same parser as the CLI's)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is true/false, not a {FIELDS[name].label} value")
+    if name == "hidden" and isinstance(value, list):
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+            raise ValueError(f"{value!r}: list the sizes as whole numbers, e.g. [8, 4]")
+        return ",".join(str(n) for n in value)
+    if not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} is not a single value")
+    return str(value)
+
+
+def config_from_mapping(mapping: Mapping[str, Any], where: str) -> tuple[Config, dict[str, Any]]:
+    """(Config, extras) from file keys; ConfigError names the first bad key and why."""
+    unknown = sorted(set(mapping) - set(FILE_KEYS) - set(DATA_KEYS) - set(EXTRA_KEYS))
+    if unknown:
+        known = ", ".join([*FILE_KEYS, *DATA_KEYS, *EXTRA_KEYS])
+        raise ConfigError(
+            unknown[0], f"{where}: unknown key(s) {', '.join(unknown)}; known: {known}"
+        )
+    config, extras = Config(), {}
+    for key, value in mapping.items():
+        try:
+            if key in FILE_KEYS:
+                name = FILE_KEYS[key]
+                config = config.with_value(name, FIELDS[name].parse(_as_text(name, value)))
+            elif key == "drop_missing":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{value!r} must be true or false")
+                config = config.with_value("drop_missing", value)
+            elif key in DATA_KEYS:
+                if not isinstance(value, str) or not value.strip():
+                    raise ValueError(f"{value!r} must be a non-empty text")
+                config = config.with_value(DATA_KEYS[key], value)
+            elif key == "epochs":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise ValueError(f"{value!r} must be a whole number >= 1")
+                extras["epochs"] = value
+        except ValueError as err:
+            raise ConfigError(key, f"{where}: {key}: {err}") from None
+    if config.data_path and not config.target:
+        raise ConfigError("target", f"{where}: data needs a target: the column to predict")
+    if config.target and not config.data_path:
+        raise ConfigError("target", f"{where}: target goes with data = 'PATH.csv'")
+    if config.data_path and "dataset" in mapping:
+        raise ConfigError("dataset", f"{where}: give dataset or data, not both")
+    return config, extras
+
+
+def read_config(path: str | Path) -> tuple[Config, dict[str, Any]]:
+    """A TOML config file; ConfigError for a missing or unreadable file, or any bad key."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError("config", f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError("config", f"{path}: cannot be read as UTF-8 text ({err})") from None
+    try:
+        mapping = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError("config", f"{path}: not valid TOML ({err})") from None
+    return config_from_mapping(mapping, str(path))
+
+
+def config_toml(config: Config, extras: Mapping[str, Any] | None = None) -> str:
+    """The config as TOML text that ``read_config`` reads back to the same Config."""
+    lines = ["# nntui configuration: nntui --config FILE, or nntui train --config FILE"]
+    for key, value in {**config_to_mapping(config), **(extras or {})}.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, str):
+            text = json.dumps(value)  # a TOML basic string uses JSON's escapes
+        elif isinstance(value, float):
+            text = repr(value)
+        else:
+            text = str(value).replace("'", '"')
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_config(path: str | Path, config: Config, extras: Mapping[str, Any] | None = None) -> None:
+    data = config_toml(config, extras).encode()
+    atomic_write(path, lambda f: f.write(data))

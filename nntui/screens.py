@@ -1,10 +1,11 @@
 """The help screen: every key, and the notation used on screen."""
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Input, Label, Markdown, Static
 
 from engine.gradcheck import GOOD, GradCheck
 
@@ -92,3 +93,27 @@ class GradCheckScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#gradcheck").border_title = "gradient check · escape closes"
+
+
+class PathPrompt(ModalScreen[str | None]):
+    """Asks for a file path; Enter answers it, Escape cancels (None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#path"
+
+    def __init__(self, title: str, default: str, verb: str) -> None:
+        super().__init__()
+        self.title_text, self.default, self.verb = title, default, verb
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Label(self.title_text)
+            yield Input(self.default, id="path")
+            yield Static(f"enter: {self.verb} · escape: cancel", classes="hint")
+
+    @on(Input.Submitted)
+    def _answer(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -15,13 +15,21 @@ from typing import Any
 import numpy as np
 
 from engine.costs import COSTS
-from engine.data import Dataset, Prepared, load_dataset, prepare, read_csv
+from engine.data import Dataset, Prepared, Standardizer, load_dataset, prepare, read_csv
 from engine.gradcheck import GradCheck, gradient_check
 from engine.inspect import BoundaryGrid, Inspection, decision_grid, inspect
 from engine.metrics import classification_report
+from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
 from engine.trainer import EpochStats, Trainer
-from nntui.config import LIVE_FIELDS, Config
+from nntui.config import (
+    LIVE_FIELDS,
+    Config,
+    ConfigError,
+    config_from_mapping,
+    config_to_mapping,
+    write_config,
+)
 
 RATE_WINDOW_SECONDS = 1.0
 GRADCHECK_EXAMPLES = 32
@@ -107,7 +115,9 @@ class Snapshot:
 class Session:
     """A training session: config, data, and the engine's Trainer behind one lock."""
 
-    def __init__(self, config: Config, dataset: Dataset | None = None) -> None:
+    def __init__(
+        self, config: Config, dataset: Dataset | None = None, scaler: Standardizer | None = None
+    ) -> None:
         self._lock = threading.Lock()
         self.config = config
         self.dataset = dataset if dataset is not None else self._load(config)
@@ -117,7 +127,54 @@ class Session:
         self.inspect_target: tuple[int, str] = (1, "W[l]")
         self.heatmap_size = (32, 96)
         self.boundary_size = (80, 40)
-        self._build()
+        self._build(scaler)
+
+    @classmethod
+    def from_file(cls, path: str) -> "Session":
+        """A session that continues a saved model where it stopped. ModelFileError, or the
+        data's own DataError, if it cannot; nothing else is touched."""
+        saved = load_model(path)
+        try:
+            config, _ = config_from_mapping(saved.meta.get("config", {}), f"{path} (its setup)")
+        except ConfigError as err:
+            raise ModelFileError(str(err)) from None
+        scaler = None if saved.mean is None else Standardizer(saved.mean, saved.std)
+        session = cls(config, scaler=scaler)
+        t = session.trainer
+        if (t.layer_dims, t.activations, t.cost) != (
+            saved.meta["layer_dims"],
+            saved.meta["activations"],
+            saved.meta["cost"],
+        ):
+            raise ModelFileError(
+                f"{path}: its network {saved.meta['layer_dims']} does not fit its data set "
+                f"{config.data_label} as loaded now ({t.layer_dims})"
+            )
+        try:
+            t.restore(saved.state)
+        except (ValueError, KeyError, TypeError) as err:
+            raise ModelFileError(f"{path}: cannot be restored ({err})") from None
+        session._epoch_start = session._weights()
+        return session
+
+    def save(self, path: str) -> None:
+        """Save the model, its setup and its history (atomically). A ValueError mid-epoch."""
+        with self._lock:
+            meta = {
+                "dataset": self.dataset.name,
+                "config": config_to_mapping(self.config),
+                "classes": self.dataset.classes,
+                "features": self.dataset.feature_names,
+            }
+            scaler = self.prepared.standardizer
+            save_model(path, self.trainer, meta, scaler.mean, scaler.std)
+
+    def write_config(self, path: str) -> None:
+        write_config(path, self.config)
+
+    def export_history(self, path: str) -> None:
+        with self._lock:
+            write_history_csv(path, self.trainer.history)
 
     @staticmethod
     def _load(config: Config) -> Dataset:
@@ -126,10 +183,10 @@ class Session:
             return read_csv(config.data_path, config.target or "", drop_missing=config.drop_missing)
         return load_dataset(config.dataset)
 
-    def _build(self) -> None:
+    def _build(self, scaler: Standardizer | None = None) -> None:
         """A fresh network for the current config and data (weights from the seed)."""
         c, data = self.config, self.dataset
-        self.prepared: Prepared = prepare(data, c.test_ratio, seed=c.seed)
+        self.prepared: Prepared = prepare(data, c.test_ratio, seed=c.seed, scaler=scaler)
         p = self.prepared
         has_test = p.X_test.shape[1] > 0
         self.trainer = Trainer(

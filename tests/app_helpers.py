@@ -12,7 +12,10 @@ def make_app(**config) -> NNTuiApp:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every training worker has finished and its messages are handled."""
+    """Wait until every worker has finished and the messages it caused are handled: a
+    change can take several hops (a Select, the form, the app, a new snapshot)."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(4):
+        await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()

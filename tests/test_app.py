@@ -271,6 +271,7 @@ async def test_bad_values_are_refused_in_place_and_the_model_is_untouched(name, 
 async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the form is mounted and shows the current setup
         app.query_one("#field-dataset", Select).value = "iris"
         await settle(pilot)
         trainer = app.session.trainer
@@ -368,3 +369,78 @@ async def test_tab_and_shift_tab_move_between_panes():
         before = app.focused
         await pilot.press("tab", "shift+tab")
         assert app.focused is before
+
+
+# -- files from the app -----------------------------------------------------------------------
+
+
+async def answer_prompt(pilot, path) -> None:
+    from nntui.screens import PathPrompt
+
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PathPrompt)
+    pilot.app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_s_saves_and_o_opens_a_model(tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("s")
+        await answer_prompt(pilot, tmp_path / "m.npz")
+        saved = app.session.params()
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.session.trainer.epoch == 0
+        await pilot.press("o")
+        await answer_prompt(pilot, tmp_path / "m.npz")
+        assert app.session.trainer.epoch == 3 and len(app.snapshot.train_cost) == 3
+        for key, value in saved.items():
+            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+        assert "epoch 3" in status(app)
+
+
+async def test_opening_a_bad_file_keeps_the_current_model(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a model")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        session, params = app.session, app.session.params()
+        await pilot.press("o")
+        await answer_prompt(pilot, bad)
+        assert app.session is session and app.session.trainer.epoch == 1
+        for key, value in params.items():
+            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+
+
+async def test_w_writes_the_setup_and_e_exports_the_history(tmp_path):
+    from nntui.config import read_config
+
+    app = make_app(dataset="iris", hidden=(7,))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        await pilot.press("w")
+        await answer_prompt(pilot, tmp_path / "run.toml")
+        await pilot.press("e")
+        await answer_prompt(pilot, tmp_path / "h.csv")
+    assert read_config(tmp_path / "run.toml")[0] == app.session.config
+    assert len((tmp_path / "h.csv").read_text().splitlines()) == 3
+
+
+async def test_saving_mid_epoch_is_refused_in_the_app(tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("full_stop")
+        await pilot.press("s")
+        await pilot.pause()
+        from nntui.screens import PathPrompt
+
+        assert not isinstance(app.screen, PathPrompt)  # no prompt: the save was refused
+        assert not list(tmp_path.iterdir())

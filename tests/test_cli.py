@@ -71,7 +71,8 @@ def test_presets_become_the_config():
         ["--dataset", "iris", "--layers", "8,4", "--lr", "0.1", "--activation", "relu",
          "--batch-size", "16", "--optimizer", "adam", "--lambd", "0.01", "--seed", "3"]
     )  # fmt: skip
-    c = config_from_args(args, parser)
+    c, extras = config_from_args(args, parser)
+    assert extras == {}
     assert (c.dataset, c.hidden, c.learning_rate, c.activation) == ("iris", (8, 4), 0.1, "relu")
     assert (c.batch_size, c.optimizer, c.lambd, c.seed) == (16, "adam", 0.01, 3)
 
@@ -83,7 +84,9 @@ def test_a_users_csv_opens_as_a_session(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("a;b;kind\n" + "\n".join(f"{i};{i % 5};{'xyz'[i % 3]}" for i in range(30)))
     parser = build_parser()
-    config = config_from_args(parser.parse_args(["--data", str(path), "--target", "kind"]), parser)
+    config, _ = config_from_args(
+        parser.parse_args(["--data", str(path), "--target", "kind"]), parser
+    )
     session = Session(config)
     assert session.dataset.classes == ["x", "y", "z"]
     assert session.trainer.layer_dims == [2, 4, 3]

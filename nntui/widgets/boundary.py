@@ -7,6 +7,7 @@ Training points are drawn as ● and test points as ○, in their true class's b
 
 import numpy as np
 from rich.text import Text
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -84,6 +85,17 @@ class DecisionBoundary(Widget):
     """Draws ``snapshot.boundary``; says why not when there is none."""
 
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+
+    class Resized(Message):
+        """The plane can now show nx x ny grid pixels (two pixel rows per terminal row)."""
+
+        def __init__(self, nx: int, ny: int) -> None:
+            super().__init__()
+            self.nx, self.ny = nx, ny
+
+    def on_resize(self) -> None:
+        rows = max(1, self.size.height - 1)  # one row for the legend
+        self.post_message(self.Resized(max(2, self.size.width), 2 * rows))
 
     def render(self) -> Text:
         s = self.snapshot

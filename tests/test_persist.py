@@ -1,0 +1,250 @@
+"""Model files, config files and history files: round trips, and every way a file can be bad."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from engine.persist import ModelFileError, atomic_write, history_csv, load_model
+from nntui.config import Config, ConfigError, config_toml, read_config, write_config
+from nntui.session import Session
+
+
+def trained(epochs: int = 5, **config) -> Session:
+    config.setdefault("learning_rate", 0.05)
+    session = Session(Config(**config))
+    for _ in range(epochs):
+        session.step_epoch()
+    return session
+
+
+def same_params(a: Session, b: Session) -> None:
+    assert a.trainer.params.keys() == b.trainer.params.keys()
+    for key in a.trainer.params:
+        np.testing.assert_array_equal(a.trainer.params[key], b.trainer.params[key])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},  # the article's network, full batch, gd
+        {"dataset": "iris", "hidden": (6,), "batch_size": 16, "optimizer": "adam"},
+        {"dataset": "blobs-4", "hidden": (5, 4), "activation": "relu", "optimizer": "momentum",
+         "batch_size": 50, "lambd": 0.01},
+    ],
+)  # fmt: skip
+def test_save_load_gives_the_same_predictions_and_the_same_next_epochs(tmp_path, config):
+    original = trained(**config)
+    path = tmp_path / "model.npz"
+    original.save(str(path))
+    loaded = Session.from_file(str(path))
+    assert loaded.trainer.epoch == original.trainer.epoch == 5
+    assert loaded.trainer.history.train_cost == original.trainer.history.train_cost
+    same_params(loaded, original)
+    X = original.prepared.X_test
+    np.testing.assert_array_equal(loaded.trainer.output(X), original.trainer.output(X))
+    for _ in range(3):  # the next epochs, shuffling included, are those of an unbroken run
+        loaded.step_epoch()
+        original.step_epoch()
+    same_params(loaded, original)
+    assert loaded.config == original.config
+
+
+def test_a_users_csv_model_reopens_with_its_data(tmp_path):
+    csv_path = tmp_path / "mine.csv"
+    csv_path.write_text("a,b,kind\n" + "\n".join(f"{i},{i % 7},{'xyz'[i % 3]}" for i in range(40)))
+    original = Session(Config(data_path=str(csv_path), target="kind"))
+    original.step_epoch()
+    original.save(str(tmp_path / "m.npz"))
+    loaded = Session.from_file(str(tmp_path / "m.npz"))
+    assert loaded.dataset.classes == ["x", "y", "z"]
+    same_params(loaded, original)
+
+
+def test_saving_mid_epoch_is_refused_with_a_reason(tmp_path):
+    session = Session(Config())
+    session.step_phase()
+    with pytest.raises(ValueError, match="epoch is in progress"):
+        session.save(str(tmp_path / "m.npz"))
+    assert not (tmp_path / "m.npz").exists()
+
+
+# -- bad model files --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def good_file(tmp_path):
+    path = tmp_path / "good.npz"
+    trained(2).save(str(path))
+    return path
+
+
+def rewrite(path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def members_of(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def with_meta(path, change) -> None:
+    members = members_of(path)
+    meta = json.loads(str(np.load(io.BytesIO(members["meta.npy"]))))
+    change(meta)
+    members["meta.npy"] = npy(np.array(json.dumps(meta)))
+    rewrite(path, members)
+
+
+BAD = {
+    "missing": (lambda p: p.unlink(), "no such file"),
+    "text file": (lambda p: p.write_text("hello"), "not an nntui model file"),
+    "empty": (lambda p: p.write_bytes(b""), "not an nntui model file"),
+    "other npz": (lambda p: np.savez(p, x=np.ones(3)), "no meta record"),
+    "foreign meta": (lambda p: with_meta(p, lambda m: m.update(format="keras")),
+                     "not an nntui model file"),
+    "newer version": (lambda p: with_meta(p, lambda m: m.update(version=99)),
+                      "written by a newer nntui .model format 99"),
+    "shapes do not chain": (lambda p: with_meta(p, lambda m: m.update(layer_dims=[2, 5, 1])),
+                            "W1 has shape .4, 2. but layer_dims .2, 5, 1. needs .5, 2."),
+    "history too short": (lambda p: with_meta(p, lambda m: m.update(epoch=7)),
+                          "one entry for each of the 7 epochs"),
+    "bad activation": (lambda p: with_meta(p, lambda m: m.update(activations=["tanh", "x"])),
+                       "do not name one activation per layer"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_model_files_give_one_clear_error(good_file, case):
+    damage, message = BAD[case]
+    damage(good_file)
+    with pytest.raises(ModelFileError, match=message):
+        load_model(good_file)
+
+
+def test_a_pickle_is_never_loaded(good_file, monkeypatch):
+    import pickle
+
+    members = members_of(good_file)
+    members["params/W1.npy"] = npy(np.array([{"evil": 1}], dtype=object))
+    rewrite(good_file, members)
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("a pickle was loaded"))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("a pickle was loaded"))
+    with pytest.raises(ModelFileError, match="holds Python objects"):
+        load_model(good_file)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+def test_a_truncated_file_is_refused(good_file, fraction):
+    data = good_file.read_bytes()
+    good_file.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(ModelFileError, match=r"not an nntui model file|truncated|damaged"):
+        load_model(good_file)
+
+
+def test_non_finite_weights_are_refused(good_file):
+    members = members_of(good_file)
+    W = np.load(io.BytesIO(members["params/W1.npy"]))
+    W[0, 0] = np.nan
+    members["params/W1.npy"] = npy(W)
+    rewrite(good_file, members)
+    with pytest.raises(ModelFileError, match="finite"):
+        load_model(good_file)
+
+
+def test_too_many_members_is_refused_before_reading(good_file):
+    members = members_of(good_file)
+    members |= {f"junk/{i}.npy": b"" for i in range(2000)}
+    rewrite(good_file, members)
+    with pytest.raises(ModelFileError, match=r"holds 20\d\d arrays"):
+        load_model(good_file)
+
+
+# -- atomic writes ----------------------------------------------------------------------------
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "model.npz"
+    first = trained(1)
+    first.save(str(path))
+    before = path.read_bytes()
+
+    def crash(f):
+        f.write(b"half a file")
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(path, crash)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+    load_model(path)
+
+
+# -- config files -----------------------------------------------------------------------------
+
+
+def test_config_round_trip(tmp_path):
+    config = Config(dataset="wine", hidden=(16, 8), activation="leaky_relu", learning_rate=3e-4,
+                    batch_size=32, optimizer="adam", lambd=0.001, init="he", seed=9,
+                    test_ratio=0.3)  # fmt: skip
+    path = tmp_path / "run.toml"
+    write_config(path, config, {"epochs": 50})
+    assert read_config(path) == (config, {"epochs": 50})
+    csv_config = Config(data_path="data/my file.csv", target="y", drop_missing=True)
+    write_config(path, csv_config)
+    assert read_config(path)[0] == csv_config
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour = 'red'\n", "unknown key.s. colour; known: dataset"),
+        ("lr = -1\n", "lr: .* above 0"),
+        ("lr = 'fast'\n", "lr: 'fast' is not a number"),
+        ("layers = [8, 'x']\n", "layers: .* whole numbers"),
+        ("batch_size = true\n", "batch_size: True is true/false"),
+        ("dataset = 'mnist'\n", "dataset: .* not one of"),
+        ("seed = 1.5\n", "seed: .* whole number"),
+        ("epochs = 0\n", "epochs: 0 must be a whole number >= 1"),
+        ("data = 'x.csv'\n", "data needs a target"),
+        ("lr = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_values_are_reported_by_name(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        read_config(path)
+
+
+def test_a_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"nowhere\.toml: no such file"):
+        read_config(tmp_path / "nowhere.toml")
+
+
+def test_config_toml_is_valid_toml_for_awkward_paths():
+    import tomllib
+
+    config = Config(data_path='C:\\data\\"quoted" é.csv', target="y")
+    assert tomllib.loads(config_toml(config))["data"] == config.data_path
+
+
+# -- history ------------------------------------------------------------------------------
+
+
+def test_history_csv_has_one_row_per_epoch():
+    session = trained(4, dataset="iris")
+    rows = history_csv(session.trainer.history).splitlines()
+    assert rows[0] == "epoch,train_cost,test_cost,train_acc,test_acc,seconds"
+    assert len(rows) == 5 and rows[4].startswith("4,")
+    assert float(rows[1].split(",")[1]) == session.trainer.history.train_cost[0]

@@ -1,0 +1,98 @@
+"""`nntui train` end to end in a subprocess: files, exit codes, Ctrl+C; `nntui` with no TTY."""
+
+import csv
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from engine.persist import load_model
+
+
+def nntui(*args: str, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nntui", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)  # fmt: skip
+
+
+def test_train_writes_the_model_and_history_and_exits_0(tmp_path):
+    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
+    result = nntui("train", "--dataset", "iris", "--layers", "8", "--lr", "0.2", "--epochs", "40",
+                   "--save", str(model), "--history", str(history))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "epoch 40/40" in result.stdout  # plain progress lines when not on a terminal
+    assert "accuracy" in result.stdout and "train" in result.stdout  # the summary table
+    saved = load_model(model)
+    assert saved.meta["epoch"] == 40 and saved.meta["dataset"] == "iris"
+    rows = list(csv.DictReader(history.open()))
+    assert len(rows) == 40 and rows[-1]["epoch"] == "40" and float(rows[-1]["train_acc"]) > 0.5
+
+
+def test_train_continues_a_saved_model(tmp_path):
+    model = tmp_path / "m.npz"
+    nntui("train", "--epochs", "10", "--save", str(model))
+    result = nntui("train", "--load", str(model), "--epochs", "5", "--save", str(model))
+    assert result.returncode == 0, result.stderr
+    assert load_model(model).meta["epoch"] == 15
+
+
+def test_train_reads_a_config_file(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('dataset = "xor"\nlayers = [8]\nlr = 0.5\nepochs = 7\n')
+    result = nntui("train", "--config", str(config), "--save", str(tmp_path / "m.npz"))
+    assert result.returncode == 0, result.stderr
+    assert load_model(tmp_path / "m.npz").meta["layer_dims"] == [2, 8, 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--epochs", "5", "--lr", "zero"], "'zero' is not a number"),
+        (["--dataset", "iris"], "give the number of epochs"),
+        (["--epochs", "5", "--save", "/no/such/folder/m.npz"], "its folder does not exist"),
+        (["--epochs", "5", "--load", "missing.npz"], "missing.npz: no such file"),
+        (["--epochs", "5", "--config", "missing.toml"], "missing.toml: no such file"),
+    ],
+)
+def test_bad_input_exits_2(args, message):
+    result = nntui("train", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_divergence_exits_1_and_still_saves_the_last_finite_weights(tmp_path):
+    model = tmp_path / "m.npz"
+    result = nntui("train", "--dataset", "diabetes", "--layers", "16", "--activation", "relu",
+                   "--lr", "1", "--epochs", "200", "--save", str(model))  # fmt: skip
+    assert result.returncode == 1
+    assert "diverged" in result.stderr
+    saved = load_model(model)  # finite by the loader's own check
+    assert saved.meta["epoch"] < 200
+
+
+def test_ctrl_c_stops_after_the_epoch_and_writes_the_files(tmp_path):
+    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nntui", "train", "--dataset", "digits", "--layers", "32",
+         "--epochs", "1000000", "--save", str(model), "--history", str(history)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        line = process.stdout.readline()  # the first progress line: training has begun
+        if line.startswith("epoch"):
+            break
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "stopped by Ctrl+C" in err
+    epochs = load_model(model).meta["epoch"]
+    assert epochs > 0
+    assert len(history.read_text().splitlines()) == epochs + 1
+
+
+def test_nntui_without_a_terminal_says_to_use_train():
+    result = nntui()
+    assert result.returncode == 2
+    assert "needs a terminal" in result.stderr and "nntui train" in result.stderr

@@ -305,7 +305,7 @@ class NNTuiApp(App):
             self.notify("An epoch is in progress (phase stepping): finish it with n, then save.",
                         title="Not saved", severity="warning")  # fmt: skip
             return
-        default = f"{self._stem()}-epoch{self.snapshot.epoch}.npz"
+        default = f"{self._stem()}-epoch{self.session.trainer.epoch}.npz"
         self.push_screen(PathPrompt("Save the model to", default, "save"), self._save_model)
 
     def _save_model(self, path: str | None) -> None:

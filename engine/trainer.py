@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,9 +21,27 @@ from engine.initializers import check_layer_dims, init_params
 from engine.metrics import accuracy
 from engine.optimizers import make_optimizer
 from engine.phases import Phase
-from engine.propagation import Cache, backward_layers, forward_layers, resolve_activations
+from engine.propagation import (
+    Cache,
+    LayerGrads,
+    backward_layers,
+    forward_layers,
+    resolve_activations,
+)
 
 Params = dict[str, np.ndarray]
+
+
+class Record(NamedTuple):
+    """What one phase did, as cheaply as it can be said: its kind, layer, batch, and the
+    batch's Y (and J for the cost). The arrays themselves are in the trainer's slots."""
+
+    kind: str
+    layer: int | None
+    batch: int
+    n_batches: int
+    Y: np.ndarray
+    J: float = math.nan
 
 
 class DivergedError(ArithmeticError):
@@ -249,7 +268,7 @@ class Trainer:
         self._rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
         self.epoch = 0
         self.history = History()
-        self._run: Iterator[Phase] | None = None
+        self._run: Iterator[Record] | None = None
         self.last_phase: Phase | None = None
         self._keep_good()
         self.peek()
@@ -257,36 +276,52 @@ class Trainer:
     def peek(self) -> None:
         """A forward pass with no update, so every A[l] and Z[l] exists before training."""
         X, _ = self._first_batch()
-        caches = list(forward_layers(X, self.params, self.gs))
-        self.tensors: dict[str, np.ndarray] = {}
-        for l, cache in enumerate(caches, start=1):
-            self.tensors |= _forward_tensors(l, cache)
+        self._caches: list[Cache] = list(forward_layers(X, self.params, self.gs))
+        self._grads: list[LayerGrads | None] = [None] * self.L
+
+    @property
+    def tensors(self) -> dict[str, np.ndarray]:
+        """Every array of the latest pass by its name in the article's notation: A[0] .. A[L],
+        W[l], b[l], Z[l], and once a backward pass ran, dZ[l], dW[l], db[l]."""
+        tensors: dict[str, np.ndarray] = {}
+        for l, cache in enumerate(self._caches, start=1):
+            tensors |= _forward_tensors(l, cache)
+        for step in self._grads:
+            if step is not None:
+                tensors |= {f"dZ[{step.l}]": step.dZ, f"dW[{step.l}]": step.dW,
+                            f"db[{step.l}]": step.db}  # fmt: skip
+        return tensors
+
+    @property
+    def batches_per_epoch(self) -> int:
+        bs = self.batch_size
+        return 1 if bs is None or bs >= self.m else math.ceil(self.m / bs)
 
     def step_phase(self) -> Phase:
         """Run the next phase of the current epoch (starting one if needed) and return it."""
         if self._run is None:
-            self._run = self._epoch_phases()
+            self._run = self._epoch()
         try:
             with _divergence_is_checked():
-                phase = next(self._run)
+                record = next(self._run)
         except BaseException:
             self._run = None
             raise
-        self.last_phase = phase
-        self.tensors |= phase.tensors
+        self.last_phase = phase = self._describe(record)
         if phase.kind == "update" and phase.batch == phase.n_batches - 1:
             with _divergence_is_checked():
-                self._drain()
+                for _ in self._run_to_end():  # the epoch's end: record it, check divergence
+                    pass
         return phase
 
     def step_epoch(self) -> EpochStats:
         """Run one whole epoch, or the rest of the one a phase step started; return its stats."""
         if self._run is None:
-            self._run = self._epoch_phases()
+            self._run = self._epoch()
         with _divergence_is_checked():
-            for phase in self._run_to_end():
-                self.last_phase = phase
-                self.tensors |= phase.tensors
+            for _ in self._run_to_end():
+                pass
+        self.last_phase = None
         return self.stats()
 
     def stats(self, index: int = -1) -> EpochStats:
@@ -357,16 +392,11 @@ class Trainer:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _run_to_end(self) -> Iterator[Phase]:
+    def _run_to_end(self) -> Iterator["Record"]:
         try:
             yield from self._run
         finally:
             self._run = None
-
-    def _drain(self) -> None:
-        """Finish the epoch generator after its last update (records history, checks divergence)."""
-        for _ in self._run_to_end():
-            pass
 
     def _first_batch(self) -> tuple[np.ndarray, np.ndarray]:
         if self.batch_size is None or self.batch_size >= self.m:
@@ -384,59 +414,64 @@ class Trainer:
             for idx in (order[start : start + bs] for start in range(0, self.m, bs))
         ]
 
-    def _epoch_phases(self) -> Iterator[Phase]:
-        """One epoch, as a generator of phases; at its end the epoch is recorded."""
+    def _epoch(self) -> Iterator["Record"]:
+        """One epoch as a generator: after each phase it yields a Record of what it computed
+        (``step_phase`` turns that into a Phase); at its end the epoch is recorded."""
         started = time.perf_counter()
         batches = self._batches()
-        n, L = len(batches), self.L
+        n = len(batches)
         total_cost = total_correct = 0.0
         for i, (Xb, Yb) in enumerate(batches):
-            caches: list[Cache] = []
-            for cache in forward_layers(Xb, self.params, self.gs):
-                caches.append(cache)
-                l = len(caches)
-                yield Phase(
-                    "forward", l, L, i, n, _forward_tensors(l, cache), f"A[{l}]",
-                    activation=self.gs[l - 1].name,
-                )  # fmt: skip
-            AL = caches[-1].A
+            for l, cache in enumerate(forward_layers(Xb, self.params, self.gs), start=1):
+                self._caches[l - 1] = cache
+                yield Record("forward", l, i, n, Yb)
+            AL = self._caches[-1].A
             J = cost_function(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
             total_cost += J * Yb.shape[1]
             if self.is_classification:
                 total_correct += accuracy(AL, Yb) * Yb.shape[1]
-            yield Phase(
-                "cost", None, L, i, n, {f"A[{L}]": AL, "Y": Yb}, "J",
-                cost=self.cost, cost_value=J, lambd=self.lambd,
-            )  # fmt: skip
+            yield Record("cost", None, i, n, Yb, J)
             grads: Params = {}
-            dA = None
-            for step in backward_layers(AL, Yb, caches, self.gs, self.cost, self.lambd):
-                l = step.l
-                grads[f"dW{l}"], grads[f"db{l}"] = step.dW, step.db
-                tensors = _forward_tensors(l, caches[l - 1])
-                tensors |= {f"dZ[{l}]": step.dZ, f"dW[{l}]": step.dW, f"db[{l}]": step.db}
-                if l == L:
-                    tensors["Y"] = Yb
-                else:
-                    tensors[f"dA[{l}]"] = dA
-                if step.dA_prev is not None:
-                    tensors[f"dA[{l - 1}]"] = step.dA_prev
-                yield Phase(
-                    "backward", l, L, i, n, tensors, f"dW[{l}]",
-                    activation=self.gs[l - 1].name, lambd=self.lambd,
-                    shortcut=l == L and self.gs[-1].name == get_cost(self.cost).output,
-                )  # fmt: skip
-                dA = step.dA_prev
+            for step in backward_layers(AL, Yb, self._caches, self.gs, self.cost, self.lambd):
+                self._grads[step.l - 1] = step
+                grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
+                yield Record("backward", step.l, i, n, Yb)
             self.optimizer.update(self.params, grads, self.learning_rate)
-            tensors = {}
-            for l in range(1, L + 1):
-                tensors |= {f"W[{l}]": self.params[f"W{l}"], f"b[{l}]": self.params[f"b{l}"]}
-                tensors |= {f"dW[{l}]": grads[f"dW{l}"], f"db[{l}]": grads[f"db{l}"]}
-            yield Phase(
-                "update", None, L, i, n, tensors, "W[1]",
-                update_rule=self.optimizer.equation, learning_rate=self.learning_rate,
-            )  # fmt: skip
+            yield Record("update", None, i, n, Yb)
         self._end_epoch(total_cost / self.m, total_correct / self.m, started)
+
+    def _describe(self, record: "Record") -> Phase:
+        """The Phase a record stands for, with the arrays it involved under their names."""
+        kind, l, L = record.kind, record.layer, self.L
+        tensors: dict[str, np.ndarray] = {"Y": record.Y}
+        if kind == "forward":
+            tensors |= _forward_tensors(l, self._caches[l - 1])
+            computed = f"A[{l}]"
+        elif kind == "cost":
+            tensors[f"A[{L}]"] = self._caches[-1].A
+            computed = "J"
+        elif kind == "backward":
+            step = self._grads[l - 1]
+            tensors |= _forward_tensors(l, self._caches[l - 1])
+            tensors |= {f"dZ[{l}]": step.dZ, f"dW[{l}]": step.dW, f"db[{l}]": step.db}
+            if l < L:
+                tensors[f"dA[{l}]"] = self._grads[l].dA_prev
+            if step.dA_prev is not None:
+                tensors[f"dA[{l - 1}]"] = step.dA_prev
+            computed = f"dW[{l}]"
+        else:
+            for k, step in enumerate(self._grads, start=1):
+                tensors |= {f"W[{k}]": self.params[f"W{k}"], f"b[{k}]": self.params[f"b{k}"]}
+                tensors |= {f"dW[{k}]": step.dW, f"db[{k}]": step.db}
+            computed = "W[1]"
+        g = self.gs[l - 1].name if l else ""
+        natural_output = self.gs[-1].name == get_cost(self.cost).output
+        return Phase(
+            kind, l, L, record.batch, record.n_batches, tensors, computed, activation=g,
+            cost=self.cost, cost_value=record.J, lambd=self.lambd,
+            update_rule=self.optimizer.equation, learning_rate=self.learning_rate,
+            shortcut=kind == "backward" and l == L and natural_output,
+        )  # fmt: skip
 
     def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
@@ -461,8 +496,8 @@ class Trainer:
 
     def _first_non_finite_layer(self) -> int | None:
         for l in range(1, self.L + 1):
-            arrays = (self.params[f"W{l}"], self.params[f"b{l}"], self.tensors.get(f"Z[{l}]"))
-            if any(a is not None and not np.isfinite(a).all() for a in arrays):
+            arrays = (self.params[f"W{l}"], self.params[f"b{l}"], self._caches[l - 1].Z)
+            if not all(np.isfinite(a).all() for a in arrays):
                 return l
         return None
 

@@ -34,8 +34,11 @@ from nntui.widgets.report import ClassificationReport
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
-SNAPSHOTS_PER_SECOND = 15
-PLOT_REDRAW_SECONDS = 0.25
+# While training runs, the UI thread's drawing takes time from the training thread (they share
+# the GIL), so cheap panes follow every snapshot and costly ones redraw less often.
+SNAPSHOTS_PER_SECOND = 10
+HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
+PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 
 #: The tabs of the lower half, and the extra summaries each needs in a snapshot.
 VIEWS = {"training": set(), "inspector": {"inspector"}, "boundary": {"boundary"},
@@ -94,6 +97,8 @@ class NNTuiApp(App):
         self.snapshot: Snapshot = session.snapshot()
         self.error = ""
         self._plots_stale = True
+        self._heavy_drawn = 0.0
+        self._next_plot = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -123,20 +128,30 @@ class NNTuiApp(App):
     # -- drawing ------------------------------------------------------------------------------
 
     def show(self, snapshot: Snapshot) -> None:
-        """Hand a snapshot to every pane (plots redraw on their timer)."""
+        """Hand a snapshot to every pane: the cheap ones at once, the costly ones at most every
+        HEAVY_PANE_SECONDS while training runs (plots redraw on their own timer)."""
         self.snapshot = snapshot
         self.selected = min(self.selected, snapshot.L)
-        self.sub_title = f"{snapshot.dataset} · {'-'.join(map(str, snapshot.layer_dims))}"
+        self.query_one(StatusBar).show(snapshot, self.running, self.error)
+        self._plots_stale = True
+        now = time.monotonic()
+        if self.running and now - self._heavy_drawn < HEAVY_PANE_SECONDS:
+            return
+        self._heavy_drawn = now
+        sub_title = f"{snapshot.dataset} · {'-'.join(map(str, snapshot.layer_dims))}"
+        if self.sub_title != sub_title:
+            self.sub_title = sub_title
         self.query_one(LayerDiagram).snapshot = snapshot
         shapes = self.query_one(ShapesTable)
         shapes.show(snapshot)
         shapes.select(self.selected, self.tensor_kind)
-        shapes.border_title = (
+        title = (
             f"Shapes · m = {snapshot.batch_m} in this batch · "
             f"{snapshot.m_train} train, {snapshot.m_test} test examples · enter: inspect"
         )
+        if shapes.border_title != title:
+            shapes.border_title = title
         self.query_one(HyperForm).show_model(snapshot)
-        self.query_one(StatusBar).show(snapshot, self.running, self.error)
         view = self.query_one(TabbedContent).active
         if view == "inspector":
             self.query_one(Inspector).show(snapshot)
@@ -144,17 +159,24 @@ class NNTuiApp(App):
             self.query_one(DecisionBoundary).snapshot = snapshot
         elif view == "report":
             self.query_one(ClassificationReport).show(snapshot)
-        self._plots_stale = True
 
     def refresh_now(self) -> None:
         """A fresh snapshot, for a change made while training is paused."""
         self.show(self.session.snapshot())
 
     def _redraw_plots(self) -> None:
-        if self._plots_stale and self.query_one(TabbedContent).active == "training":
+        """Redraw a stale plot. While training, one plot per tick, in turn, so that a key
+        press never waits for two plot rebuilds; paused, both at once."""
+        if not self._plots_stale or self.query_one(TabbedContent).active != "training":
+            return
+        plots = list(self.query(HistoryPlot))
+        if self.running:
+            self._next_plot = (self._next_plot + 1) % len(plots)
+            plots = plots[self._next_plot : self._next_plot + 1]
+        else:
             self._plots_stale = False
-            for plot in self.query(HistoryPlot):
-                plot.show(self.snapshot)
+        for plot in plots:
+            plot.show(self.snapshot)
 
     def watch_running(self) -> None:
         self.query_one(StatusBar).show(self.snapshot, self.running, self.error)

@@ -68,7 +68,7 @@ def test_hyperparameters_change_on_the_running_model(data):
     trainer.batch_size = 50
     trainer.lambd = 0.01
     trainer.step_epoch()
-    assert trainer.epoch == 2 and trainer.last_phase.n_batches == 4
+    assert trainer.epoch == 2 and trainer.batches_per_epoch == 4
     assert isinstance(trainer.optimizer, Adam)
 
 

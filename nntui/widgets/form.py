@@ -45,6 +45,7 @@ class HyperForm(VerticalScroll):
     def __init__(self, config: Config, *, id: str) -> None:
         super().__init__(id=id)
         self.config = config
+        self._output_line = ""
 
     def compose(self) -> ComposeResult:
         yield Static(f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend")
@@ -94,9 +95,10 @@ class HyperForm(VerticalScroll):
 
     def show_model(self, snapshot: Snapshot) -> None:
         output = snapshot.activations[-1]
-        self.query_one("#output-line", Static).update(
-            f"output g: {output} · cost: {snapshot.cost_title}  (from the {snapshot.task} task)"
-        )
+        line = f"output g: {output} · cost: {snapshot.cost_title}  (from the {snapshot.task} task)"
+        if line != self._output_line:  # only a new network changes it: no layout otherwise
+            self._output_line = line
+            self.query_one("#output-line", Static).update(line)
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#form-message", Static)

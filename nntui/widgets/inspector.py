@@ -168,6 +168,7 @@ class Inspector(Vertical):
 
     show_delta: reactive[bool] = reactive(False)
     _snapshot: Snapshot | None = None
+    _phase_plain = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="phase-text")
@@ -178,7 +179,10 @@ class Inspector(Vertical):
                 yield PlotextPlot(id="histogram")
 
     def show(self, snapshot: Snapshot) -> None:
-        self.query_one("#phase-text", Static).update(phase_text(snapshot.phase, snapshot.in_epoch))
+        text = phase_text(snapshot.phase, snapshot.in_epoch)
+        if text.plain != self._phase_plain:  # its height can change: update only on change
+            self._phase_plain = text.plain
+            self.query_one("#phase-text", Static).update(text)
         self._snapshot = snapshot
         self._draw()
 

@@ -6,7 +6,7 @@ from textual_plotext import PlotextPlot
 
 from nntui.session import Snapshot
 
-MAX_POINTS = 400
+MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
 
 
@@ -58,7 +58,7 @@ class HistoryPlot(PlotextPlot):
                 ("train", train, TRAIN_COLOUR),
                 ("test", test, TEST_COLOUR),
             ):
-                epochs, points = thin(values)
+                epochs, points = thin(values, limit=max(20, 2 * self.size.width))
                 if points:
                     plt.plot(epochs, points, label=label, color=colour, marker="braille")
             if self.what == "accuracy":

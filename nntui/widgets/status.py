@@ -37,4 +37,4 @@ class StatusBar(Static):
     """One line under the panes."""
 
     def show(self, snapshot: Snapshot, running: bool, error: str = "") -> None:
-        self.update(status_text(snapshot, running, error))
+        self.update(status_text(snapshot, running, error), layout=False)  # always one line

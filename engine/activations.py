@@ -56,13 +56,19 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA * A * (1 - A)."""
-    return dA * A * (1 - A)
+    """dZ = dA * A * (1 - A), in one new array: (1 - A), times A, times dA."""
+    dZ = 1 - A
+    dZ *= A
+    dZ *= dA
+    return dZ
 
 
 def tanh_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA * (1 - A^2)."""
-    return dA * (1 - A * A)
+    """dZ = dA * (1 - A^2), in one new array: A^2, then 1 - A^2, times dA."""
+    dZ = A * A
+    np.subtract(1, dZ, out=dZ)
+    dZ *= dA
+    return dZ
 
 
 def relu_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:

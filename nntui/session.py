@@ -32,6 +32,7 @@ from nntui.config import (
 )
 
 RATE_WINDOW_SECONDS = 1.0
+HISTORY_POINTS = 1000  # a snapshot carries at most this many epochs of each history column
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
 
@@ -86,6 +87,7 @@ class Snapshot:
     activations: tuple[str, ...]
     shapes: dict[str, tuple[int, ...]]  # the live .shape of every array, by its notation name
     weights: tuple[np.ndarray, ...]  # copies of W[1] .. W[L]
+    history_epochs: tuple[int, ...]  # the epochs (1, 2, ...) the four columns below hold
     train_cost: tuple[float, ...]
     test_cost: tuple[float, ...]
     train_acc: tuple[float, ...]
@@ -110,6 +112,14 @@ class Snapshot:
 
     def last(self, column: tuple[float, ...]) -> float:
         return column[-1] if column else float("nan")
+
+
+def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
+    """Indices of at most ``most`` of n epochs, evenly spread, always with the last: copying
+    a long history whole into every snapshot would slow training the longer it runs."""
+    if n <= most:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
 
 
 class Session:
@@ -294,6 +304,7 @@ class Session:
         with self._lock:
             t, h, data = self.trainer, self.trainer.history, self.dataset
             shapes = {name: array.shape for name, array in t.tensors.items()}
+            kept = history_sample(len(h))
             return Snapshot(
                 epoch=t.epoch,
                 config=self.config,
@@ -307,10 +318,11 @@ class Session:
                 activations=tuple(t.activations),
                 shapes=shapes,
                 weights=tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1)),
-                train_cost=tuple(h.train_cost),
-                test_cost=tuple(h.test_cost),
-                train_acc=tuple(h.train_acc),
-                test_acc=tuple(h.test_acc),
+                history_epochs=tuple(i + 1 for i in kept),
+                train_cost=tuple(h.train_cost[i] for i in kept),
+                test_cost=tuple(h.test_cost[i] for i in kept),
+                train_acc=tuple(h.train_acc[i] for i in kept),
+                test_acc=tuple(h.test_acc[i] for i in kept),
                 epochs_per_second=self._rate(),
                 batch_m=shapes["A[0]"][1],
                 in_epoch=t.in_epoch,

@@ -444,3 +444,18 @@ async def test_saving_mid_epoch_is_refused_in_the_app(tmp_path):
 
         assert not isinstance(app.screen, PathPrompt)  # no prompt: the save was refused
         assert not list(tmp_path.iterdir())
+
+
+def test_a_long_history_reaches_the_panes_thinned_but_ends_on_the_last_epoch():
+    from nntui.session import HISTORY_POINTS, history_sample
+
+    kept = history_sample(123_457)
+    assert len(kept) <= HISTORY_POINTS and kept[0] == 0 and kept[-1] == 123_456
+    assert kept == sorted(set(kept))
+    assert history_sample(5) == [0, 1, 2, 3, 4]
+    session = Session(Config())
+    for _ in range(1500):
+        session.step_epoch()
+    snapshot = session.snapshot()
+    assert len(snapshot.train_cost) <= HISTORY_POINTS and snapshot.history_epochs[-1] == 1500
+    assert snapshot.last(snapshot.train_cost) == session.trainer.history.train_cost[-1]

@@ -8,8 +8,6 @@ from nntui.session import Snapshot
 
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
-
-
 PLOTTABLE = 1e100  # plotext's axis arithmetic overflows on larger magnitudes
 
 
@@ -17,16 +15,18 @@ def plottable(value: float) -> bool:
     return math.isfinite(value) and abs(value) < PLOTTABLE
 
 
-def thin(values: tuple[float, ...], limit: int = MAX_POINTS) -> tuple[list[int], list[float]]:
-    """(epochs, values): at most about ``limit`` evenly spaced points, always with the last
-    epoch, and only values plotext can draw (a cost can be inf when training blows up)."""
+def thin(
+    epochs: tuple[int, ...], values: tuple[float, ...], limit: int = MAX_POINTS
+) -> tuple[list[int], list[float]]:
+    """(epochs, values): at most about ``limit`` evenly spaced points, always with the last,
+    and only values plotext can draw (a cost can be inf when training blows up)."""
     n = len(values)
     step = max(1, math.ceil(n / limit))
-    epochs = list(range(1, n + 1, step))
-    if epochs and epochs[-1] != n:
-        epochs.append(n)
-    kept = [e for e in epochs if plottable(values[e - 1])]
-    return kept, [values[e - 1] for e in kept]
+    keep = list(range(0, n, step))
+    if keep and keep[-1] != n - 1:
+        keep.append(n - 1)
+    keep = [i for i in keep if plottable(values[i])]
+    return [epochs[i] for i in keep], [values[i] for i in keep]
 
 
 class HistoryPlot(PlotextPlot):
@@ -58,7 +58,8 @@ class HistoryPlot(PlotextPlot):
                 ("train", train, TRAIN_COLOUR),
                 ("test", test, TEST_COLOUR),
             ):
-                epochs, points = thin(values, limit=max(20, 2 * self.size.width))
+                limit = max(20, 2 * self.size.width)
+                epochs, points = thin(snapshot.history_epochs, values, limit)
                 if points:
                     plt.plot(epochs, points, label=label, color=colour, marker="braille")
             if self.what == "accuracy":

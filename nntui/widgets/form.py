@@ -107,31 +107,31 @@ class HyperForm(VerticalScroll):
 
     # -- typing -----------------------------------------------------------------------------
 
+    def _read(self, field: Input, after_error: str = "") -> tuple[str, Any] | None:
+        """(name, value) if the field holds a usable value; else mark it and say why."""
+        name = field.id.removeprefix("field-")
+        try:
+            value = parse_field(name, field.value)
+        except ConfigError as err:
+            field.add_class("-invalid")
+            self.say(f"✗ {err}{after_error}", error=True)
+            return None
+        field.remove_class("-invalid")
+        return name, value
+
     @on(Input.Changed)
     def _check_as_typed(self, event: Input.Changed) -> None:
-        name = event.input.id.removeprefix("field-")
-        try:
-            value = parse_field(name, event.value)
-        except ConfigError as err:
-            event.input.add_class("-invalid")
-            self.say(f"✗ {err}", error=True)
+        if (read := self._read(event.input)) is None:
             return
-        event.input.remove_class("-invalid")
-        if value == getattr(self.config, name):
-            self.say("")
-        else:
-            self.say(_what_enter_does(name))
+        name, value = read
+        self.say("" if value == getattr(self.config, name) else _what_enter_does(name))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        name = event.input.id.removeprefix("field-")
-        try:
-            value = parse_field(name, event.value)
-        except ConfigError as err:
-            event.input.add_class("-invalid")
-            self.say(f"✗ {err} — nothing changed", error=True)
+        if (read := self._read(event.input, " — nothing changed")) is None:
             return
+        name, value = read
         if value != getattr(self.config, name):
             self.post_message(self.Changed(name, value))
 

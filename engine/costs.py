@@ -22,10 +22,13 @@ def _clip(AL: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
-    """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)); AL, Y (1, m)."""
+    """J = -(1/m) (log(AL)·Yᵀ + log(1 - AL)·(1 - Y)ᵀ), the article's dot products; AL, Y (1, m).
+
+    ``np.vdot`` flattens its arguments, so the same line serves several sigmoid outputs.
+    """
     m = Y.shape[1]
     AL = _clip(AL)
-    return float(-(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)).sum() / m)
+    return -float(np.vdot(np.log(AL), Y) + np.vdot(np.log(1 - AL), 1 - Y)) / m
 
 
 def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -37,7 +40,7 @@ def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
 def softmax_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
     """J = -(1/m) sum(Y log AL) over classes and examples; AL, Y (n_classes, m)."""
     m = Y.shape[1]
-    return float(-(Y * np.log(_clip(AL))).sum() / m)
+    return -float(np.vdot(np.log(_clip(AL)), Y)) / m
 
 
 def softmax_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -49,7 +52,7 @@ def mean_squared_error(AL: np.ndarray, Y: np.ndarray) -> float:
     """J = (1/2m) sum((AL - Y)^2); the 1/2 makes dJ/dAL = AL - Y. AL, Y (n_L, m)."""
     m = Y.shape[1]
     diff = AL - Y
-    return float((diff * diff).sum() / (2 * m))
+    return float(np.vdot(diff, diff)) / (2 * m)
 
 
 def mean_squared_error_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -261,13 +261,12 @@ class Trainer:
 
     def reset(self) -> None:
         """Re-initialise the weights from the seed and forget all training."""
-        self.params: Params = init_params(
-            self.layer_dims, init=self.init, seed=self.seed, dtype=self.dtype
-        )
+        self._adopt(init_params(self.layer_dims, init=self.init, seed=self.seed, dtype=self.dtype))
         self.optimizer = make_optimizer(self.optimizer_name)
         self._rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
         self.epoch = 0
         self.history = History()
+        self.last_stats: EpochStats | None = None
         self._run: Iterator[Record] | None = None
         self.last_phase: Phase | None = None
         self._keep_good()
@@ -318,22 +317,14 @@ class Trainer:
         """Run one whole epoch, or the rest of the one a phase step started; return its stats."""
         if self._run is None:
             self._run = self._epoch()
-        with _divergence_is_checked():
-            for _ in self._run_to_end():
-                pass
+        try:
+            with _divergence_is_checked():
+                for _ in self._run:
+                    pass
+        finally:
+            self._run = None
         self.last_phase = None
-        return self.stats()
-
-    def stats(self, index: int = -1) -> EpochStats:
-        h = self.history
-        return EpochStats(
-            epoch=len(h) if index == -1 else index + 1,
-            train_cost=h.train_cost[index],
-            test_cost=h.test_cost[index],
-            train_acc=h.train_acc[index],
-            test_acc=h.test_acc[index],
-            seconds=h.seconds[index],
-        )
+        return self.last_stats
 
     def output(self, X: np.ndarray) -> np.ndarray:
         """AL (n_L, m) for any X (n_x, m), with the current weights."""
@@ -378,9 +369,7 @@ class Trainer:
                 if params[key].shape != shape:
                     raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
         self._run = None
-        self.params = {
-            key: np.asarray(value, dtype=self.dtype).copy() for key, value in params.items()
-        }
+        self._adopt(params)
         self.optimizer_name = state["optimizer"]
         self.optimizer.load_state(state["optimizer_state"])
         self.epoch = int(state["epoch"])
@@ -475,10 +464,8 @@ class Trainer:
 
     def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
-        finite = math.isfinite(train_cost) and all(
-            np.isfinite(p).all() for p in self.params.values()
-        )
-        if not finite:
+        # A float64 sum of all the weights is finite exactly when every weight is.
+        if not (math.isfinite(train_cost) and math.isfinite(self._flat.sum(dtype=np.float64))):
             bad_layer = self._first_non_finite_layer()
             self._restore_good()
             raise DivergedError(self.epoch + 1, bad_layer, train_cost)
@@ -489,9 +476,10 @@ class Trainer:
         if not self.is_classification:
             train_acc = math.nan
         seconds = time.perf_counter() - started
-        self.history.append(
-            EpochStats(self.epoch, train_cost, test_cost, train_acc, test_acc, seconds)
+        self.last_stats = EpochStats(
+            self.epoch, train_cost, test_cost, train_acc, test_acc, seconds
         )
+        self.history.append(self.last_stats)
         self._keep_good()
 
     def _first_non_finite_layer(self) -> int | None:
@@ -501,13 +489,25 @@ class Trainer:
                 return l
         return None
 
+    def _adopt(self, params: Params) -> None:
+        """Hold all of W[l] and b[l] in one contiguous buffer, ``params`` being views into it
+        (so update them in place, as the optimisers do). The checks at each epoch's end are
+        then single passes: are all weights finite, and keep a copy of the last good ones."""
+        self._flat = np.concatenate([np.asarray(p, self.dtype).ravel() for p in params.values()])
+        self.params = {}
+        start = 0
+        for key, value in params.items():
+            self.params[key] = self._flat[start : start + value.size].reshape(value.shape)
+            start += value.size
+        self._good_flat = self._flat.copy()
+
     def _keep_good(self) -> None:
         """Remember the weights and optimiser state of the last finite epoch."""
-        self._good_params = {key: value.copy() for key, value in self.params.items()}
+        np.copyto(self._good_flat, self._flat)
         self._good_optimizer = {key: np.copy(v) for key, v in self.optimizer.state().items()}
 
     def _restore_good(self) -> None:
-        self.params = {key: value.copy() for key, value in self._good_params.items()}
+        np.copyto(self._flat, self._good_flat)  # the views in self.params see it at once
         self.optimizer = make_optimizer(self.optimizer.name)
         self.optimizer.load_state(self._good_optimizer)
         self.peek()

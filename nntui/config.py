@@ -10,7 +10,7 @@ import json
 import math
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -193,15 +193,6 @@ def parse_field(name: str, text: str) -> Any:
 
 def format_field(config: Config, name: str) -> str:
     return FIELDS[name].format(getattr(config, name))
-
-
-def changed_fields(old: Config, new: Config) -> set[str]:
-    return {f.name for f in fields(Config) if getattr(old, f.name) != getattr(new, f.name)}
-
-
-def needs_rebuild(old: Config, new: Config) -> bool:
-    """True if going from ``old`` to ``new`` needs a new network (not only live changes)."""
-    return bool(changed_fields(old, new) - LIVE_FIELDS)
 
 
 # -- names outside the code: command-line options and config-file keys -------------------------

@@ -2,6 +2,7 @@
 
 from textual.message import Message
 
+from engine.gradcheck import GradCheck
 from nntui.session import Snapshot
 
 
@@ -37,7 +38,7 @@ class TensorSelected(Message):
 class GradCheckDone(Message):
     """A gradient check finished in its thread."""
 
-    def __init__(self, result, examples: int) -> None:
+    def __init__(self, result: GradCheck, examples: int) -> None:
         super().__init__()
         self.result = result
         self.examples = examples

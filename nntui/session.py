@@ -106,10 +106,6 @@ class Snapshot:
     def L(self) -> int:
         return len(self.layer_dims) - 1
 
-    @property
-    def has_gradients(self) -> bool:
-        return "dZ[1]" in self.shapes
-
     def last(self, column: tuple[float, ...]) -> float:
         return column[-1] if column else float("nan")
 

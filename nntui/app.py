@@ -258,8 +258,11 @@ class NNTuiApp(App):
         self._train(1)
 
     def action_phase_step(self) -> None:
-        """One phase; its layer is lit in the diagram and what it computed is inspected."""
-        self.pause()
+        """One phase; its layer is lit in the diagram and what it computed is inspected.
+        It stops play; epoch steps already asked for (n) still run, and the Session's lock
+        keeps them and the phases apart, so any mix ends each epoch cleanly."""
+        if self.running:
+            self.pause()
         try:
             phase = self.session.step_phase()
         except DivergedError as err:

@@ -218,6 +218,20 @@ async def test_each_phase_shows_its_equation_with_real_shapes_and_lights_its_lay
         assert app.session.trainer.epoch == 1
 
 
+async def test_epoch_steps_asked_for_before_a_phase_step_are_not_lost():
+    # epochs long enough (~20 ms) that both steps are still queued when the phase step comes
+    app = make_app(dataset="digits", hidden=(512, 256), activation="relu", test_ratio=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_step()  # n, n, . arriving faster than an epoch runs (Pilot would wait)
+        app.action_step()
+        app.action_phase_step()
+        await settle(pilot)
+        # Either both epochs ran and the phase began a third, or the phase began the first
+        # and the two steps finished it and ran the second: two whole epochs either way.
+        assert app.session.trainer.epoch == 2
+
+
 async def test_the_diagram_marks_the_active_layer_and_direction():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

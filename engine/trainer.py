@@ -308,21 +308,14 @@ class Trainer:
             raise
         self.last_phase = phase = self._describe(record)
         if phase.kind == "update" and phase.batch == phase.n_batches - 1:
-            with _divergence_is_checked():
-                for _ in self._run_to_end():  # the epoch's end: record it, check divergence
-                    pass
+            self._finish_epoch()  # its end: record it, check divergence
         return phase
 
     def step_epoch(self) -> EpochStats:
         """Run one whole epoch, or the rest of the one a phase step started; return its stats."""
         if self._run is None:
             self._run = self._epoch()
-        try:
-            with _divergence_is_checked():
-                for _ in self._run:
-                    pass
-        finally:
-            self._run = None
+        self._finish_epoch()
         self.last_phase = None
         return self.last_stats
 
@@ -381,9 +374,12 @@ class Trainer:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _run_to_end(self) -> Iterator["Record"]:
+    def _finish_epoch(self) -> None:
+        """Run the epoch in progress to its end (which records it or raises DivergedError)."""
         try:
-            yield from self._run
+            with _divergence_is_checked():
+                for _ in self._run:
+                    pass
         finally:
             self._run = None
 

@@ -21,6 +21,15 @@ def check_layer_dims(layer_dims: list[int] | tuple[int, ...]) -> list[int]:
     return [int(n) for n in dims]
 
 
+def param_shapes(layer_dims: list[int]) -> dict[str, tuple[int, int]]:
+    """{'W1': (n_1, n_0), 'b1': (n_1, 1), ..., 'bL': (n_L, 1)}: the shape of every parameter."""
+    shapes = {}
+    for l in range(1, len(layer_dims)):
+        shapes[f"W{l}"] = (layer_dims[l], layer_dims[l - 1])
+        shapes[f"b{l}"] = (layer_dims[l], 1)
+    return shapes
+
+
 def init_params(
     layer_dims: list[int] | tuple[int, ...],
     *,
@@ -39,10 +48,12 @@ def init_params(
         raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INIT_SCALES)}")
     rng = np.random.default_rng(seed)
     params = {}
-    for l in range(1, len(dims)):
-        scale = INIT_SCALES[init](dims[l - 1])
-        params[f"W{l}"] = (rng.standard_normal((dims[l], dims[l - 1])) * scale).astype(dtype)
-        params[f"b{l}"] = np.zeros((dims[l], 1), dtype=dtype)
+    for key, shape in param_shapes(dims).items():
+        if key.startswith("W"):
+            scale = INIT_SCALES[init](shape[1])  # shape[1] is n_{l-1}, the fan-in
+            params[key] = (rng.standard_normal(shape) * scale).astype(dtype)
+        else:
+            params[key] = np.zeros(shape, dtype=dtype)
     return params
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
+from engine.initializers import param_shapes
 from engine.optimizers import OPTIMIZERS
 from engine.trainer import History, Trainer
 
@@ -188,19 +189,18 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     if not (isinstance(epoch, int) and epoch >= 0):
         raise bad(f"epoch {epoch!r} is not a whole number")
     params = {}
-    for l in range(1, L + 1):
-        for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
-            array = arrays.get(f"params/{key}")
-            if array is None:
-                raise bad(f"{key} is missing")
-            if array.shape != shape:
-                raise bad(
-                    f"{key} has shape {array.shape} but layer_dims {dims} needs {shape}: "
-                    "the layers do not chain"
-                )
-            if array.dtype.kind != "f" or not np.isfinite(array).all():
-                raise bad(f"{key} must hold finite floating-point numbers")
-            params[key] = array
+    for key, shape in param_shapes(dims).items():
+        array = arrays.get(f"params/{key}")
+        if array is None:
+            raise bad(f"{key} is missing")
+        if array.shape != shape:
+            raise bad(
+                f"{key} has shape {array.shape} but layer_dims {dims} needs {shape}: "
+                "the layers do not chain"
+            )
+        if array.dtype.kind != "f" or not np.isfinite(array).all():
+            raise bad(f"{key} must hold finite floating-point numbers")
+        params[key] = array
     rng = meta.get("rng")
     if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64"):
         raise bad("its shuffling state is missing or not one nntui writes")

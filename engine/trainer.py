@@ -17,7 +17,7 @@ import numpy as np
 
 from engine.activations import Activation
 from engine.costs import check_output, cost_function, get_cost
-from engine.initializers import check_layer_dims, init_params
+from engine.initializers import check_layer_dims, init_params, param_shapes
 from engine.metrics import accuracy
 from engine.optimizers import make_optimizer
 from engine.phases import Phase
@@ -353,14 +353,12 @@ class Trainer:
     def restore(self, state: dict) -> None:
         """Continue from ``state()``; a ValueError if its weights do not fit this network."""
         params = state["params"]
-        expected = {f"{p}{l}" for l in range(1, self.L + 1) for p in "Wb"}
-        if set(params) != expected:
+        expected = param_shapes(self.layer_dims)
+        if set(params) != set(expected):
             raise ValueError(f"expected weights {sorted(expected)}, got {sorted(params)}")
-        for l in range(1, self.L + 1):
-            n, n_prev = self.layer_dims[l], self.layer_dims[l - 1]
-            for key, shape in ((f"W{l}", (n, n_prev)), (f"b{l}", (n, 1))):
-                if params[key].shape != shape:
-                    raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
+        for key, shape in expected.items():
+            if params[key].shape != shape:
+                raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
         self._run = None
         self._adopt(params)
         self.optimizer_name = state["optimizer"]

@@ -287,8 +287,9 @@ class Session:
             self.trainer.optimizer_name = value
 
     def select_tensor(self, layer: int, kind: str) -> None:
-        with self._lock:
-            self.inspect_target = (layer, kind)
+        """Which tensor the next snapshot summarises. One attribute store, atomic on its own:
+        taking the lock here would make a key press wait out the training thread's hold."""
+        self.inspect_target = (layer, kind)
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""

@@ -459,3 +459,17 @@ def test_a_long_history_reaches_the_panes_thinned_but_ends_on_the_last_epoch():
     snapshot = session.snapshot()
     assert len(snapshot.train_cost) <= HISTORY_POINTS and snapshot.history_epochs[-1] == 1500
     assert snapshot.last(snapshot.train_cost) == session.trainer.history.train_cost[-1]
+
+
+def test_choosing_a_tensor_never_waits_for_the_training_threads_lock():
+    """A key press that picks a tensor must not queue behind an epoch holding the lock."""
+    import threading
+
+    session = Session(Config())
+    session.views = {"inspector"}
+    with session._lock:  # as the training thread holds it during every epoch
+        picker = threading.Thread(target=session.select_tensor, args=(2, "Z[l]"))
+        picker.start()
+        picker.join(timeout=5)
+        assert not picker.is_alive()
+    assert session.snapshot().inspection.name == "Z[2]"

@@ -22,6 +22,7 @@ from engine.persist import atomic_write
 
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 1024
+MAX_BATCH = 10_000_000  # beyond any data set nntui can hold; larger means full anyway
 
 
 class ConfigError(ValueError):
@@ -58,6 +59,11 @@ class Config:
         return self.data_path if self.data_path else self.dataset
 
 
+def _whole_number(text: str) -> int | None:
+    """The whole number ``text`` writes in digits (at most 12 of them), else None."""
+    return int(text) if text.isdecimal() and len(text) <= 12 else None
+
+
 def parse_hidden(text: str) -> tuple[int, ...]:
     """'4,3' -> (4, 3); '' -> () (no hidden layer: logistic regression)."""
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
@@ -65,9 +71,9 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(parts)}")
     sizes = []
     for part in parts:
-        if not part.isdecimal():
-            raise ValueError(f"{part!r} is not a whole number; write sizes like 8,4")
-        n = int(part)
+        n = _whole_number(part)
+        if n is None:
+            raise ValueError(f"{part[:20]!r} is not a whole number; write sizes like 8,4")
         if not 1 <= n <= MAX_UNITS:
             raise ValueError(f"a layer needs 1 to {MAX_UNITS} units, got {n}")
         sizes.append(n)
@@ -78,9 +84,9 @@ def _float(text: str) -> float:
     try:
         value = float(text.strip())
     except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
+        raise ValueError(f"{text.strip()[:20]!r} is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"{text.strip()!r} is not a finite number")
+        raise ValueError(f"{text.strip()[:20]!r} is not a finite number")
     return value
 
 
@@ -96,9 +102,12 @@ def parse_batch_size(text: str) -> int | None:
     clean = text.strip().lower()
     if clean in ("", "full", "all", "none"):
         return None
-    if not clean.isdecimal() or int(clean) < 1:
-        raise ValueError(f"{text.strip()!r}: write 'full' or a whole number of examples >= 1")
-    return int(clean)
+    n = _whole_number(clean)
+    if n is None or not 1 <= n <= MAX_BATCH:
+        raise ValueError(
+            f"{clean[:20]!r}: write 'full' or a whole number of examples from 1 to {MAX_BATCH:,}"
+        )
+    return n
 
 
 def parse_lambd(text: str) -> float:
@@ -109,10 +118,10 @@ def parse_lambd(text: str) -> float:
 
 
 def parse_seed(text: str) -> int:
-    clean = text.strip()
-    if not clean.isdecimal() or int(clean) >= 2**32:
-        raise ValueError(f"{clean!r}: the seed is a whole number from 0 to {2**32 - 1}")
-    return int(clean)
+    n = _whole_number(text.strip())
+    if n is None or n >= 2**32:
+        raise ValueError(f"{text.strip()[:20]!r}: the seed is a whole number from 0 to {2**32 - 1}")
+    return n
 
 
 def parse_test_ratio(text: str) -> float:
@@ -295,6 +304,8 @@ def read_config(path: str | Path) -> tuple[Config, dict[str, Any]]:
         mapping = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError("config", f"{path}: not valid TOML ({err})") from None
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        raise ConfigError("config", f"{path}: not valid TOML (nested too deeply)") from None
     return config_from_mapping(mapping, str(path))
 
 

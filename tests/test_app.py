@@ -6,7 +6,7 @@ from textual.widgets import Input, Select
 
 from engine.trainer import Trainer
 from nntui.app import NNTuiApp
-from nntui.config import Config
+from nntui.config import Config, format_field
 from nntui.screens import HelpScreen
 from nntui.session import Session
 from nntui.widgets.diagram import LayerDiagram
@@ -266,6 +266,42 @@ async def test_bad_values_are_refused_in_place_and_the_model_is_untouched(name, 
         await pilot.press("escape")  # reverts the field
         await pilot.pause()
         assert not app.query_one(f"#field-{name}", Input).has_class("-invalid")
+
+
+JUNK = ["", "   ", "abc", "-3", "NaN", "inf", "1e309", "9" * 40, "9" * 5000, "🙂", "½"]
+MEANINGFUL = {"hidden": {""}, "batch_size": {""}}  # no hidden layer; the full batch
+TYPED_FIELDS = ["hidden", "learning_rate", "batch_size", "lambd", "seed", "test_ratio"]
+
+
+@pytest.mark.parametrize("name", TYPED_FIELDS)
+async def test_every_field_refuses_junk_in_place_and_the_app_keeps_working(name):
+    """Empty, letters, negative, NaN, infinite, huge and unicode text: each is refused with
+    a message, the model and setup stay as they were, and the app still trains."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        params = {k: v.copy() for k, v in app.session.trainer.params.items()}
+        config = app.session.config
+        field = app.query_one(f"#field-{name}", Input)
+        field.focus()
+        for text in JUNK:
+            if text.strip() in MEANINGFUL.get(name, ()):
+                continue
+            field.value = text
+            await pilot.press("enter")
+            assert "nothing changed" in form_message(app), (text, form_message(app))
+            assert len(form_message(app)) < 300  # a message, not the junk echoed back
+            assert field.has_class("-invalid"), text
+            assert app.session.config == config and app.session.trainer.epoch == 1
+            field.value = format_field(config, name)  # as typed back by hand: valid again
+            await pilot.pause()
+            assert not field.has_class("-invalid") and "nothing changed" not in form_message(app)
+        for key, value in params.items():
+            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+        await pilot.press("escape", "n")  # leave the form, then train
+        await settle(pilot)
+        assert app.session.trainer.epoch == 2 and "epoch 2" in status(app)
 
 
 async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():

@@ -1,10 +1,12 @@
-"""Random and mutated CSV text: the loader returns a valid data set or raises DataError."""
+"""Random and mutated CSV files: the loader returns a valid data set or raises DataError,
+never another exception and never a hang."""
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.data import DataError, read_csv
+
+from .fuzzing import budgets, fuzz_bytes, mutations
 
 CELLS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -15,14 +17,15 @@ CELLS = st.one_of(
 
 
 @st.composite
-def csv_texts(draw) -> str:
+def csv_texts(draw) -> bytes:
     n_cols = draw(st.integers(1, 4))
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     header = draw(st.lists(st.sampled_from(["x1", "x2", "x3", "label", ""]), min_size=n_cols,
                            max_size=n_cols))  # fmt: skip
     rows = draw(st.lists(st.lists(CELLS, min_size=0, max_size=n_cols + 1), max_size=15))
     lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
-    return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines)
+    text = draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def check_outcome(path) -> None:
@@ -36,44 +39,20 @@ def check_outcome(path) -> None:
     assert data.Y.shape[1] == data.m
 
 
-@settings(
-    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(text=csv_texts())
-def test_structured_random_csv(tmp_path, text):
-    path = tmp_path / "fuzz.csv"
-    path.write_text(text, encoding="utf-8", newline="")
-    check_outcome(path)
-
-
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(raw=st.binary(max_size=300))
-def test_arbitrary_bytes(tmp_path, raw):
-    path = tmp_path / "fuzz.csv"
-    path.write_bytes(raw)
-    check_outcome(path)
-
-
 GOOD = ("x1,x2,label\n" + "\n".join(f"{i},{i * 0.5},{'ab'[i % 2]}" for i in range(12))).encode()
 
 
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_mutated_valid_csv(tmp_path, data):
-    raw = bytearray(GOOD)
-    for _ in range(data.draw(st.integers(1, 6))):
-        i = data.draw(st.integers(0, len(raw) - 1))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert"]))
-        if action == "flip":
-            raw[i] = data.draw(st.integers(0, 255))
-        elif action == "delete":
-            del raw[i]
-        else:
-            raw.insert(i, data.draw(st.sampled_from(b',;\t\n"\x00\xff0-.e')))
-    path = tmp_path / "fuzz.csv"
-    path.write_bytes(bytes(raw))
-    check_outcome(path)
+@budgets(1000)
+def test_structured_random_csv(tmp_path, budget):
+    fuzz_bytes(csv_texts(), check_outcome, tmp_path / "fuzz.csv", budget)
+
+
+@budgets(600)
+def test_arbitrary_bytes(tmp_path, budget):
+    fuzz_bytes(st.binary(max_size=300), check_outcome, tmp_path / "fuzz.csv", budget)
+
+
+@budgets(800)
+def test_mutated_valid_csv(tmp_path, budget):
+    mutated = mutations(GOOD, b',;\t\n"\x00\xff0-.e')
+    fuzz_bytes(mutated, check_outcome, tmp_path / "fuzz.csv", budget)

@@ -38,6 +38,9 @@ from engine.trainer import History, Trainer
 
 FORMAT = "nntui-model"
 VERSION = 1
+#: How zipfile says an archive's headers are damaged: a flipped bit can claim encryption
+#: (RuntimeError), an unknown format feature (NotImplementedError) or a bad length.
+ZIP_DAMAGE = (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError, RuntimeError)
 MAX_MEMBERS = 1024  # a model with the most layers nntui builds has well under 200
 MAX_BYTES = 2 << 30  # 2 GiB of arrays, uncompressed
 
@@ -127,7 +130,7 @@ def load_model(path: str | Path) -> SavedModel:
                 f"{path}: holds Python objects (a pickle); nntui never loads those"
             ) from None
         raise ModelFileError(f"{path}: damaged ({err})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as err:
+    except ZIP_DAMAGE as err:
         raise ModelFileError(f"{path}: truncated or damaged ({err})") from None
     return _to_saved(meta, arrays, path)
 
@@ -136,7 +139,7 @@ def _check_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (*ZIP_DAMAGE, ValueError) as err:
         raise ModelFileError(
             f"{path}: not an nntui model file (not a .npz archive, or truncated: {err})"
         ) from None
@@ -188,8 +191,9 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     epoch = meta.get("epoch")
     if not (isinstance(epoch, int) and epoch >= 0):
         raise bad(f"epoch {epoch!r} is not a whole number")
+    shapes = param_shapes(dims)
     params = {}
-    for key, shape in param_shapes(dims).items():
+    for key, shape in shapes.items():
         array = arrays.get(f"params/{key}")
         if array is None:
             raise bad(f"{key} is missing")
@@ -198,8 +202,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
                 f"{key} has shape {array.shape} but layer_dims {dims} needs {shape}: "
                 "the layers do not chain"
             )
-        if array.dtype.kind != "f" or not np.isfinite(array).all():
-            raise bad(f"{key} must hold finite floating-point numbers")
+        _check_floats(key, array, shape, bad)
         params[key] = array
     rng = meta.get("rng")
     if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64"):
@@ -207,6 +210,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     history = {name: arrays.get(f"history/{name}", np.zeros(0)) for name in vars(History())}
     if any(len(values) != epoch for values in history.values()):
         raise bad(f"its history does not have one entry for each of the {epoch} epochs")
+    _check_the_rest(arrays, shapes, dims[0], bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
         for name, value in arrays.items()
@@ -221,6 +225,45 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "rng": rng,
     }
     return SavedModel(meta, state, arrays.get("data/mean"), arrays.get("data/std"))
+
+
+def _check_floats(
+    name: str, array: np.ndarray, shape: tuple[int, ...], bad: Callable[[str], Exception]
+) -> None:
+    if array.shape != shape:
+        raise bad(f"{name} has shape {array.shape}, expected {shape}")
+    if array.dtype.kind != "f" or not np.isfinite(array).all():
+        raise bad(f"{name} must hold finite floating-point numbers")
+
+
+def _check_the_rest(
+    arrays: dict[str, np.ndarray],
+    shapes: dict[str, tuple[int, int]],
+    n_x: int,
+    bad: Callable[[str], Exception],
+) -> None:
+    """Every array besides the weights: the optimiser's running averages (shaped like the
+    weights) and step count, the history columns, the standardisation (n_x, 1)."""
+    for name, array in arrays.items():
+        group, _, key = name.partition("/")
+        if group == "params" and key in shapes:
+            continue
+        if name == "optimizer/t":
+            if array.shape != () or array.dtype.kind not in "iu" or array < 0:
+                raise bad("its optimiser step count t is not a whole number >= 0")
+        elif group == "optimizer" and key[:2] in ("v_", "s_") and key[2:] in shapes:
+            _check_floats(name, array, shapes[key[2:]], bad)
+        elif group == "history" and key in vars(History()):
+            if array.ndim != 1 or array.dtype.kind != "f":
+                raise bad(f"its history {key} is not a column of numbers")
+        elif name in ("data/mean", "data/std"):
+            _check_floats(name, array, (n_x, 1), bad)
+            if name == "data/std" and not (array > 0).all():
+                raise bad("data/std must be above 0 for every feature")
+        else:
+            raise bad(f"it holds an array nntui does not write: {name}")
+    if ("data/mean" in arrays) != ("data/std" in arrays):
+        raise bad("it holds only one of data/mean and data/std")
 
 
 def _positive_int(n: Any) -> bool:

@@ -1,5 +1,7 @@
 """The app driven headlessly with Pilot: keys, fields, panes, and what they do to the model."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from textual.widgets import Input, Select
@@ -440,19 +442,46 @@ async def test_s_saves_and_o_opens_a_model(tmp_path):
         assert "epoch 3" in status(app)
 
 
-async def test_opening_a_bad_file_keeps_the_current_model(tmp_path):
-    bad = tmp_path / "bad.npz"
-    bad.write_text("not a model")
+def bad_model_files(folder) -> dict[str, Path]:
+    """One file for each way a model file can be bad, made from a real saved model."""
+    from .test_persist import GOOD_BYTES, npy, replaced
+
+    files = {name: folder / f"{name}.npz" for name in
+             ("text", "truncated", "byte flipped", "pickle", "ints", "wrong shape")}  # fmt: skip
+    files["text"].write_text("not a model")
+    files["truncated"].write_bytes(GOOD_BYTES[: len(GOOD_BYTES) // 2])
+    flipped = bytearray(GOOD_BYTES)
+    flipped[GOOD_BYTES.index("layer_dims".encode("utf-32-le"))] ^= 0x20  # meta: L
+    files["byte flipped"].write_bytes(bytes(flipped))
+    for name, member, array in [
+        ("pickle", "params/W1.npy", np.array([{"evil": 1}], dtype=object)),
+        ("ints", "params/W2.npy", np.ones((1, 4), np.int64)),
+        ("wrong shape", "optimizer/v_W1.npy", np.ones((9, 9), np.float32)),
+    ]:
+        files[name].write_bytes(GOOD_BYTES)
+        replaced(files[name], member, array)
+    assert npy  # the same writer the persistence tests use
+    return files
+
+
+async def test_opening_a_bad_file_keeps_the_current_model(tmp_path, monkeypatch):
     app = make_app()
+    said: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append(message))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
         session, params = app.session, app.session.params()
-        await pilot.press("o")
-        await answer_prompt(pilot, bad)
-        assert app.session is session and app.session.trainer.epoch == 1
-        for key, value in params.items():
-            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+        for name, path in bad_model_files(tmp_path).items():
+            await pilot.press("o")
+            await answer_prompt(pilot, path)
+            assert str(path) in said[-1] and "current model is untouched" in said[-1], name
+            assert app.session is session and app.session.trainer.epoch == 1
+            for key, value in params.items():
+                np.testing.assert_array_equal(app.session.trainer.params[key], value)
+        await pilot.press("n")  # and it still trains
+        await settle(pilot)
+        assert app.session.trainer.epoch == 2
 
 
 async def test_w_writes_the_setup_and_e_exports_the_history(tmp_path):

@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
@@ -37,6 +37,7 @@ from nntui.widgets.status import StatusBar
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every snapshot and costly ones redraw less often.
 SNAPSHOTS_PER_SECOND = 10
+MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 
@@ -116,8 +117,21 @@ class NNTuiApp(App):
                 yield DecisionBoundary(id="boundary-pane")
             with TabPane("4 Classes", id="report"), VerticalScroll():
                 yield ClassificationReport(id="report-pane")
+        yield Static(id="too-small")
         yield StatusBar(id="status")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below MIN_SIZE the panes would be squeezed into noise: hide them and say so
+        (header, status line and keys stay; training goes on)."""
+        width, height = event.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"The terminal is {width}×{height}; nntui draws its panes from "
+                f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Make it larger. Training and keys go on."
+            )
 
     def on_mount(self) -> None:
         self.query_one("#diagram").border_title = "Network"

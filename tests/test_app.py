@@ -328,22 +328,6 @@ async def test_choosing_an_optimiser_is_live():
         assert app.session.trainer.optimizer_name == "adam" and app.session.trainer.epoch == 1
 
 
-async def test_divergence_pauses_restores_and_says_so():
-    app = make_app(dataset="diabetes", hidden=(16,), activation="relu", learning_rate=1.0)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if not app.running:
-                break
-        diverged_by_itself = not app.running
-        app.pause()  # never leave a training thread behind, whatever happened
-        await settle(pilot)
-        assert diverged_by_itself
-        assert "diverged" in status(app)
-        assert all(np.isfinite(v).all() for v in app.session.trainer.params.values())
-
-
 async def test_an_error_in_the_training_thread_is_shown_and_the_app_keeps_running(monkeypatch):
     app = make_app()
 

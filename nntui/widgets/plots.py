@@ -2,6 +2,8 @@
 
 import math
 
+from rich.console import RenderableType
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from nntui.session import Snapshot
@@ -9,6 +11,7 @@ from nntui.session import Snapshot
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
 PLOTTABLE = 1e100  # plotext's axis arithmetic overflows on larger magnitudes
+MIN_PLOT = (24, 6)  # below this plotext draws only labels, or labels over each other
 
 
 def plottable(value: float) -> bool:
@@ -67,3 +70,12 @@ class HistoryPlot(PlotextPlot):
             if self.log_scale and self.what == "cost":
                 plt.yscale("log")
         self.refresh()
+
+    def render(self) -> RenderableType:
+        width, height = self.size
+        if width < MIN_PLOT[0] or height < MIN_PLOT[1]:
+            return Text(
+                f"too small for the {self.what} plot: make the terminal taller or wider",
+                style="dim italic",
+            )
+        return super().render()

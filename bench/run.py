@@ -27,6 +27,7 @@ import numpy as np
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.app_helpers
 
 from peers import sklearn_epoch, torch_epoch
 
@@ -167,6 +168,7 @@ def app_measures(seconds: float, config_kwargs: dict) -> dict:
     from nntui.app import NNTuiApp
     from nntui.config import Config
     from nntui.session import Session
+    from tests.app_helpers import key_to_repaint
 
     headless = Session(Config(**config_kwargs))
     headless.step_epoch()
@@ -175,19 +177,6 @@ def app_measures(seconds: float, config_kwargs: dict) -> dict:
         headless.step_epoch()
         done += 1
     headless_rate = done / (time.perf_counter() - start)
-
-    async def key_to_repaint(app: NNTuiApp) -> float:
-        """Seconds from a key event to the end of the repaint that shows what it did."""
-        from textual import events
-
-        repainted = asyncio.Event()
-        before, start = app.selected, time.perf_counter()
-        app.post_message(events.Key("l", "l"))  # select the next layer
-        while app.selected == before:
-            await asyncio.sleep(0.0005)
-        app.call_after_refresh(repainted.set)
-        await repainted.wait()
-        return time.perf_counter() - start
 
     async def drive() -> tuple[float, list[float]]:
         app = NNTuiApp(Session(Config(**config_kwargs)))

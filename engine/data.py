@@ -98,6 +98,13 @@ def targets_from_labels(labels: np.ndarray, k: int) -> np.ndarray:
 
 # -- reading anyone's CSV ------------------------------------------------------------------
 
+Progress = Callable[[int, int], None]
+PROGRESS_ROWS = 10_000  # rows converted between two progress calls
+
+
+def _quiet(done: int, total: int) -> None:
+    """No progress to report to."""
+
 
 def read_csv(
     path: str | Path,
@@ -107,19 +114,21 @@ def read_csv(
     task: Literal["classification", "regression"] | None = None,
     name: str | None = None,
     description: str = "",
+    progress: Progress | None = None,
 ) -> Dataset:
     """Load a CSV with a header row: numeric feature columns and the ``target`` column.
 
     The delimiter (comma, semicolon, tab) is found from the file. The target holds class
     labels (any text, or whole numbers with at most 20 distinct values) or numbers
     (regression); ``task`` overrides that guess. Raises DataError for any problem.
+    ``progress(rows_done, rows)`` is called as the rows are converted.
     """
     path = Path(path)
     text = _read_text(path)
     header, rows = _parse(text, path)
     return _table_to_dataset(
         header, rows, path, target, drop_missing=drop_missing, task=task,
-        name=name or path.stem, description=description,
+        name=name or path.stem, description=description, progress=progress or _quiet,
     )  # fmt: skip
 
 
@@ -216,7 +225,9 @@ def _table_to_dataset(
     task: str | None,
     name: str,
     description: str,
+    progress: Progress,
 ) -> Dataset:
+    progress(0, len(rows))
     if target not in header:
         raise DataError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}")
     t = header.index(target)
@@ -246,6 +257,8 @@ def _table_to_dataset(
     feature_cols = [c for c in range(len(header)) if c != t]
     X = np.empty((len(feature_cols), len(rows)))
     for j, (line, row) in enumerate(rows):
+        if j and j % PROGRESS_ROWS == 0:
+            progress(j, len(rows))
         for i, col in enumerate(feature_cols):
             value = _number(row[col].strip())
             if value is None:
@@ -256,6 +269,7 @@ def _table_to_dataset(
             X[i, j] = value
     raw_targets = [(line, row[t].strip()) for line, row in rows]
     found_task, Y, classes = _targets(raw_targets, task, path, target)
+    progress(len(rows), len(rows))
     return Dataset(
         name=name, X=X, Y=Y, task=found_task,
         feature_names=[header[c] for c in feature_cols], target_name=target,

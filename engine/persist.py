@@ -34,7 +34,7 @@ from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.initializers import param_shapes
 from engine.optimizers import OPTIMIZERS
-from engine.trainer import History, Trainer
+from engine.trainer import HISTORY_COLUMNS, History, Trainer
 
 FORMAT = "nntui-model"
 VERSION = 1
@@ -93,7 +93,8 @@ def save_model(
     state = trainer.state()
     arrays = {f"params/{k}": v for k, v in state["params"].items()}
     arrays |= {f"optimizer/{k}": np.asarray(v) for k, v in state["optimizer_state"].items()}
-    arrays |= {f"history/{k}": np.asarray(v, np.float64) for k, v in state["history"].items()}
+    arrays |= {f"history/{k}": np.asarray(v, np.int64 if k == "epoch" else np.float64)
+               for k, v in state["history"].items()}  # fmt: skip
     if mean is not None and std is not None:
         arrays |= {"data/mean": mean, "data/std": std}
     header = {
@@ -207,10 +208,8 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     rng = meta.get("rng")
     if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64"):
         raise bad("its shuffling state is missing or not one nntui writes")
-    history = {name: arrays.get(f"history/{name}", np.zeros(0)) for name in vars(History())}
-    if any(len(values) != epoch for values in history.values()):
-        raise bad(f"its history does not have one entry for each of the {epoch} epochs")
     _check_the_rest(arrays, shapes, dims[0], bad)
+    history = _history(arrays, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
         for name, value in arrays.items()
@@ -221,10 +220,27 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "optimizer": meta["optimizer"],
         "optimizer_state": optimizer_state,
         "epoch": epoch,
-        "history": {name: values.tolist() for name, values in history.items()},
+        "history": history,
         "rng": rng,
     }
     return SavedModel(meta, state, arrays.get("data/mean"), arrays.get("data/std"))
+
+
+def _history(
+    arrays: dict[str, np.ndarray], epoch: int, bad: Callable[[str], Exception]
+) -> dict[str, list]:
+    """The history columns. Files written before long runs were thinned have no epoch
+    column: their entries are epochs 1, 2, .... Either way the epochs rise to ``epoch``."""
+    columns = {name: arrays.get(f"history/{name}", np.zeros(0)) for name in HISTORY_COLUMNS}
+    if "history/epoch" not in arrays:
+        columns["epoch"] = np.arange(1, len(columns["train_cost"]) + 1)
+    epochs, n = columns["epoch"], len(columns["epoch"])
+    if any(len(values) != n for values in columns.values()):
+        raise bad("its history columns differ in length")
+    rising = n == 0 or (epochs[0] >= 1 and (np.diff(epochs) > 0).all())
+    if not rising or (epochs[-1] if n else 0) != epoch:
+        raise bad(f"its history's epochs do not rise to its {epoch} epochs")
+    return {name: values.tolist() for name, values in columns.items()}
 
 
 def _check_floats(
@@ -253,8 +269,8 @@ def _check_the_rest(
                 raise bad("its optimiser step count t is not a whole number >= 0")
         elif group == "optimizer" and key[:2] in ("v_", "s_") and key[2:] in shapes:
             _check_floats(name, array, shapes[key[2:]], bad)
-        elif group == "history" and key in vars(History()):
-            if array.ndim != 1 or array.dtype.kind != "f":
+        elif group == "history" and key in HISTORY_COLUMNS:
+            if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")
         elif name in ("data/mean", "data/std"):
             _check_floats(name, array, (n_x, 1), bad)
@@ -270,17 +286,14 @@ def _positive_int(n: Any) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and n >= 1
 
 
-HISTORY_COLUMNS = ("epoch", "train_cost", "test_cost", "train_acc", "test_acc", "seconds")
-
-
 def history_csv(history: History) -> str:
     """The per-epoch history as CSV text; empty cells where a value does not apply."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HISTORY_COLUMNS)
-    rows = zip(history.train_cost, history.test_cost, history.train_acc, history.test_acc,
-               history.seconds, strict=True)  # fmt: skip
-    for epoch, values in enumerate(rows, start=1):
+    rows = zip(history.epoch, history.train_cost, history.test_cost, history.train_acc,
+               history.test_acc, history.seconds, strict=True)  # fmt: skip
+    for epoch, *values in rows:
         writer.writerow([epoch, *("" if math.isnan(v) else repr(float(v)) for v in values)])
     return out.getvalue()
 

@@ -9,8 +9,9 @@ mix of the two leaves the parameters exactly where whole epochs would.
 
 import math
 import time
+from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -68,25 +69,52 @@ class EpochStats:
     seconds: float
 
 
-@dataclass
-class History:
-    """Per-epoch columns; entry i belongs to epoch i + 1."""
+HISTORY_LIMIT = 1_000_000  # entries (48 MB); a tiny network can run ~10,000 epochs a second
+HISTORY_COLUMNS = ("epoch", "train_cost", "test_cost", "train_acc", "test_acc", "seconds")
 
-    train_cost: list[float] = field(default_factory=list)
-    test_cost: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
-    test_acc: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
+
+class History:
+    """Per-epoch columns: entry i holds epoch ``epoch[i]``'s costs, accuracies and seconds.
+
+    Every epoch is kept until there are HISTORY_LIMIT entries. Then every other entry is
+    let go and from there on every 2nd epoch is kept (then every 4th, ...), so a run of
+    any length holds evenly spaced entries in bounded memory. The latest epoch is always
+    the last entry.
+    """
+
+    def __init__(self, columns: dict[str, Sequence[float]] | None = None) -> None:
+        columns = columns or {}
+        n = len(columns.get("train_cost", ()))
+        self.epoch = array("q", columns.get("epoch", range(1, n + 1)))
+        for name in HISTORY_COLUMNS[1:]:
+            setattr(self, name, array("d", columns.get(name, ())))
+        self.stride = self.epoch[0] if len(self.epoch) > 1 else 1
 
     def __len__(self) -> int:
-        return len(self.train_cost)
+        return len(self.epoch)
 
-    def append(self, stats: EpochStats) -> None:
-        self.train_cost.append(stats.train_cost)
-        self.test_cost.append(stats.test_cost)
-        self.train_acc.append(stats.train_acc)
-        self.test_acc.append(stats.test_acc)
-        self.seconds.append(stats.seconds)
+    def columns(self) -> dict[str, list[float]]:
+        return {name: getattr(self, name).tolist() for name in HISTORY_COLUMNS}
+
+    def append(self, stats: "EpochStats") -> None:
+        if len(self) and self.epoch[-1] % self.stride:  # the previous latest, off the stride
+            for name in HISTORY_COLUMNS:
+                getattr(self, name).pop()
+        for name in HISTORY_COLUMNS:
+            getattr(self, name).append(getattr(stats, name))
+        if len(self) > HISTORY_LIMIT:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Keep the entries of every (2 * stride)-th epoch, and the latest."""
+        self.stride *= 2
+        epochs = np.frombuffer(self.epoch, dtype=np.int64)
+        keep = epochs % self.stride == 0
+        keep[-1] = True
+        for name in HISTORY_COLUMNS:
+            column = getattr(self, name)
+            values = np.frombuffer(column, dtype=np.int64 if name == "epoch" else np.float64)
+            setattr(self, name, array(column.typecode, values[keep].tobytes()))
 
 
 def check_data(X: np.ndarray, Y: np.ndarray, what: str = "") -> None:
@@ -346,7 +374,7 @@ class Trainer:
             "optimizer": self.optimizer_name,
             "optimizer_state": {k: np.copy(v) for k, v in self.optimizer.state().items()},
             "epoch": self.epoch,
-            "history": {name: list(values) for name, values in vars(self.history).items()},
+            "history": self.history.columns(),
             "rng": _jsonable(self._rng.bit_generator.state),
         }
 
@@ -364,7 +392,7 @@ class Trainer:
         self.optimizer_name = state["optimizer"]
         self.optimizer.load_state(state["optimizer_state"])
         self.epoch = int(state["epoch"])
-        self.history = History(**{name: list(values) for name, values in state["history"].items()})
+        self.history = History(state["history"])
         self._rng.bit_generator.state = _from_jsonable(state["rng"])
         self.last_phase = None
         self._keep_good()
@@ -562,4 +590,4 @@ def train(
     )  # fmt: skip
     for _ in range(epochs):
         trainer.step_epoch()
-    return trainer.params, trainer.history.train_cost
+    return trainer.params, trainer.history.train_cost.tolist()

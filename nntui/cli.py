@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from engine.data import REGISTRY
+from engine.data import REGISTRY, Progress
 from nntui import __version__
 from nntui.config import (
     FIELDS,
@@ -111,8 +111,11 @@ def config_from_args(
     return config, extras
 
 
-def session_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser):
-    """(Session, extras from the config file); the errors in INPUT_ERRORS for bad input."""
+def session_from_args(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, progress: Progress | None = None
+):
+    """(Session, extras from the config file); the errors in INPUT_ERRORS for bad input.
+    ``progress`` hears how loading a user's CSV goes."""
     from nntui.session import Session  # imported here so that --help stays quick
 
     if args.load:
@@ -125,7 +128,7 @@ def session_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser)
             )
         return Session.from_file(args.load), {}
     config, extras = config_from_args(args, parser)
-    return Session(config), extras
+    return Session(config, Session.load_data(config, progress)), extras
 
 
 def fail(err: Exception) -> int:

@@ -16,7 +16,14 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from engine.trainer import DivergedError, EpochStats
@@ -80,6 +87,41 @@ class StopOnInterrupt:
         self.requested = True
 
 
+class LoadingReport:
+    """How reading a user's CSV goes: a bar on a terminal; piped, a line when its rows are
+    counted, one every few seconds, and one when it is done. Silent for shipped data."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(
+            TextColumn("loading the CSV"), BarColumn(), TextColumn("{task.completed:,.0f} rows"),
+            TaskProgressColumn(), console=console, transient=True,
+            disable=not console.is_terminal,
+        )  # fmt: skip
+
+    def __enter__(self) -> "LoadingReport":
+        self.began = self.printed = time.perf_counter()
+        self.task: TaskID | None = None
+        return self
+
+    def update(self, done: int, rows: int) -> None:
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task("loading", total=rows)
+        self.progress.update(self.task, completed=done)
+        if self.console.is_terminal:
+            return
+        now = time.perf_counter()
+        if done == rows:
+            print(f"loaded {rows:,} rows in {now - self.began:.1f} s", flush=True)
+        elif done == 0 or now - self.printed >= PLAIN_LINE_SECONDS:
+            print(f"loading the CSV: {done:,} of {rows:,} rows", flush=True)
+            self.printed = now
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
 def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
     """Run up to ``epochs`` epochs; (outcome, message) with outcome trained/diverged/stopped."""
     start = session.trainer.epoch
@@ -135,14 +177,15 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     _check_writable(args.save, parser)
     _check_writable(args.history, parser)
+    console = Console(stderr=False)
     try:
-        session, extras = session_from_args(args, parser)
+        with LoadingReport(console) as loading:
+            session, extras = session_from_args(args, parser, loading.update)
     except INPUT_ERRORS as err:
         return fail(err)
     epochs = args.epochs if args.epochs is not None else extras.get("epochs")
     if epochs is None or epochs < 1:
         parser.error("give the number of epochs: --epochs N (N >= 1), or epochs = N in the config")
-    console = Console(stderr=False)
     began, first = time.perf_counter(), session.trainer.epoch
     outcome, message = train(session, epochs, console)
     seconds = time.perf_counter() - began

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from engine.costs import COSTS
-from engine.data import Dataset, Prepared, Standardizer, load_dataset, prepare, read_csv
+from engine.data import (
+    Dataset,
+    Prepared,
+    Progress,
+    Standardizer,
+    load_dataset,
+    prepare,
+    read_csv,
+)
 from engine.gradcheck import GradCheck, gradient_check
 from engine.inspect import BoundaryGrid, Inspection, decision_grid, inspect
 from engine.metrics import classification_report
@@ -126,7 +134,7 @@ class Session:
     ) -> None:
         self._lock = threading.Lock()
         self.config = config
-        self.dataset = dataset if dataset is not None else self._load(config)
+        self.dataset = dataset if dataset is not None else self.load_data(config)
         self._epoch_times: deque[float] = deque()
         # What the snapshots compute besides the basics; the app says what is on screen.
         self.views: set[str] = set()
@@ -183,10 +191,12 @@ class Session:
             write_history_csv(path, self.trainer.history)
 
     @staticmethod
-    def _load(config: Config) -> Dataset:
-        """The data set a config names; DataError if it cannot be read."""
+    def load_data(config: Config, progress: Progress | None = None) -> Dataset:
+        """The data set a config names; DataError if it cannot be read. ``progress(rows
+        done, rows)`` hears how a user's CSV is coming along."""
         if config.data_path:
-            return read_csv(config.data_path, config.target or "", drop_missing=config.drop_missing)
+            return read_csv(config.data_path, config.target or "",
+                            drop_missing=config.drop_missing, progress=progress)  # fmt: skip
         return load_dataset(config.dataset)
 
     def _build(self, scaler: Standardizer | None = None) -> None:
@@ -268,7 +278,7 @@ class Session:
             old_config, old_data = self.config, self.dataset
             try:
                 if name == "dataset":
-                    self.dataset = self._load(new)
+                    self.dataset = self.load_data(new)
                 self.config = new
                 self._build()
             except Exception:
@@ -315,7 +325,7 @@ class Session:
                 activations=tuple(t.activations),
                 shapes=shapes,
                 weights=tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1)),
-                history_epochs=tuple(i + 1 for i in kept),
+                history_epochs=tuple(h.epoch[i] for i in kept),
                 train_cost=tuple(h.train_cost[i] for i in kept),
                 test_cost=tuple(h.test_cost[i] for i in kept),
                 train_acc=tuple(h.train_acc[i] for i in kept),

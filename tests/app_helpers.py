@@ -1,5 +1,9 @@
 """Helpers for driving the app headlessly."""
 
+import asyncio
+import time
+
+from textual import events
 from textual.pilot import Pilot
 
 from nntui.app import NNTuiApp
@@ -19,3 +23,16 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def key_to_repaint(app: NNTuiApp) -> float:
+    """Seconds from a key event (l: the next layer) to the end of the repaint that shows
+    it. No Pilot pause: that waits for an idle CPU, which training never leaves."""
+    repainted = asyncio.Event()
+    before, start = app.selected, time.perf_counter()
+    app.post_message(events.Key("l", "l"))
+    while app.selected == before:
+        await asyncio.sleep(0.0005)
+    app.call_after_refresh(repainted.set)
+    await repainted.wait()
+    return time.perf_counter() - start

@@ -133,7 +133,7 @@ BAD = {
     "shapes do not chain": (lambda p: with_meta(p, lambda m: m.update(layer_dims=[2, 5, 1])),
                             "W1 has shape .4, 2. but layer_dims .2, 5, 1. needs .5, 2."),
     "history too short": (lambda p: with_meta(p, lambda m: m.update(epoch=7)),
-                          "one entry for each of the 7 epochs"),
+                          "history's epochs do not rise to its 7 epochs"),
     "bad activation": (lambda p: with_meta(p, lambda m: m.update(activations=["tanh", "x"])),
                        "do not name one activation per layer"),
 }  # fmt: skip
@@ -188,6 +188,8 @@ WRONG_ARRAYS = {
     "b1 flat": ("params/b1.npy", np.ones(4, np.float32), r"b1 has shape \(4,\)"),
     "history of text": ("history/train_cost.npy", np.array(["a", "b"]), "history"),
     "history as a table": ("history/train_cost.npy", np.ones((2, 2)), "history"),
+    "epochs as text": ("history/epoch.npy", np.array(["1", "2"]), "history epoch"),
+    "epochs falling": ("history/epoch.npy", np.array([2, 1]), "epochs do not rise"),
     "v of the wrong shape": ("optimizer/v_W1.npy", np.ones((3, 3), np.float32), "v_W1"),
     "s not finite": ("optimizer/s_b2.npy", np.full((1, 1), np.inf, np.float32), "s_b2"),
     "t negative": ("optimizer/t.npy", np.array(-4), "optimiser step count"),

@@ -1,11 +1,13 @@
 """`nntui train` end to end in a subprocess: files, exit codes, Ctrl+C; `nntui` with no TTY."""
 
 import csv
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from engine.persist import load_model
@@ -96,3 +98,39 @@ def test_nntui_without_a_terminal_says_to_use_train():
     result = nntui()
     assert result.returncode == 2
     assert "needs a terminal" in result.stderr and "nntui train" in result.stderr
+
+
+def write_big_csv(path, rows: int, features: int = 10) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(rows, features))
+    labels = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([*(f"x{i}" for i in range(features)), "label"])
+        writer.writerows(
+            [*(f"{v:.6g}" for v in x), label] for x, label in zip(X, labels, strict=True)
+        )
+
+
+def test_read_csv_reports_progress_as_the_rows_are_converted(tmp_path):
+    from engine.data import read_csv
+
+    path = tmp_path / "big.csv"
+    write_big_csv(path, 25_000)
+    heard = []
+    data = read_csv(path, "label", progress=lambda done, rows: heard.append((done, rows)))
+    assert data.m == 25_000 and heard[0] == (0, 25_000) and heard[-1] == (25_000, 25_000)
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard) and len(heard) >= 4
+
+
+def test_train_loads_a_100_000_row_csv_and_says_how_loading_goes(tmp_path):
+    path = tmp_path / "big.csv"
+    write_big_csv(path, 100_000)
+    result = nntui("train", "--data", str(path), "--target", "label", "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "loading the CSV: 0 of 100,000 rows"  # said before the slow part
+    loaded = next(re.fullmatch(r"loaded 100,000 rows in ([\d.]+) s", line) for line in lines
+                  if line.startswith("loaded"))  # fmt: skip
+    assert loaded and float(loaded.group(1)) < 60  # about 1.5 s here; a hang would not end
+    assert "epoch 2/2" in result.stdout and "10-4-1" in result.stdout

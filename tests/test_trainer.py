@@ -188,3 +188,27 @@ def test_forward_prop_names_a_shape_mismatch():
     params = init_params([3, 4, 1], seed=0)
     with pytest.raises(ValueError, match=r"X has 2 rows but W\[1\] expects 3"):
         forward_prop(np.zeros((2, 5), np.float32), params)
+
+
+def test_a_long_history_is_thinned_evenly_and_keeps_the_latest_epoch(data, monkeypatch):
+    """Past HISTORY_LIMIT entries every other one goes, then every 2nd epoch is kept (4th,
+    ...): memory stays bounded however long a run is, and the last entry is the latest."""
+    from engine import trainer as trainer_module
+    from engine.trainer import HISTORY_COLUMNS
+
+    monkeypatch.setattr(trainer_module, "HISTORY_LIMIT", 100)
+    trainer = make(data, learning_rate=0.5)
+    for _ in range(1000):
+        trainer.step_epoch()
+        assert len(trainer.history) <= 101 and trainer.history.epoch[-1] == trainer.epoch
+    h = trainer.history
+    assert h.stride == 16 and len(h) >= 50
+    assert list(h.epoch[:-1]) == list(range(16, 1000, 16))  # evenly spaced, then the latest
+    assert all(len(getattr(h, name)) == len(h) for name in HISTORY_COLUMNS)
+    assert h.train_cost[-1] == trainer.last_stats.train_cost
+    again = make(data, learning_rate=0.5)
+    again.restore(trainer.state())
+    np.testing.assert_equal(again.history.columns(), h.columns())  # NaN test costs included
+    assert again.history.stride == 16
+    again.step_epoch()
+    assert list(again.history.epoch[-2:]) == [992, 1001]  # 1000 was only the latest

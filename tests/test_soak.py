@@ -1,0 +1,58 @@
+"""Long runs: the app trains digits for 10,000 epochs while it is driven headlessly.
+Memory stays flat, a key press is answered as fast at the end as at the start, and the
+history holds one entry per epoch."""
+
+import asyncio
+import statistics
+from pathlib import Path
+
+import pytest
+
+from .app_helpers import key_to_repaint, make_app, settle
+
+EPOCHS = 10_000
+PRESSES = 7
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+async def median_key_ms(app) -> float:
+    times = []
+    for _ in range(PRESSES):
+        times.append(await key_to_repaint(app))
+        await asyncio.sleep(0.05)
+    return 1000 * statistics.median(times)
+
+
+async def wait_for_epoch(app, epoch: int) -> None:
+    while app.session.trainer.epoch < epoch and app.running:
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.slow
+async def test_ten_thousand_epochs_in_the_app_keep_memory_flat_and_keys_quick():
+    app = make_app(dataset="digits", hidden=(32,), activation="relu", learning_rate=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")
+        await wait_for_epoch(app, 300)  # past first-use allocations and caches
+        rss = {"start": rss_mib()}
+        keys = {"start": await median_key_ms(app)}
+        await wait_for_epoch(app, EPOCHS // 2)
+        rss["middle"] = rss_mib()
+        await wait_for_epoch(app, EPOCHS)
+        rss["end"] = rss_mib()
+        keys["end"] = await median_key_ms(app)
+        assert app.running, app.error  # it was still training, not stopped by an error
+        await pilot.press("space")
+        await settle(pilot)
+        trainer = app.session.trainer
+        print(f"\nsoak: {trainer.epoch} epochs; resident set {rss} MiB; key to repaint {keys} ms")
+        assert trainer.epoch >= EPOCHS and len(trainer.history) == trainer.epoch
+        assert app.snapshot.history_epochs[-1] == trainer.epoch
+        assert rss["end"] < 1.10 * rss["start"] and rss["middle"] < 1.10 * rss["start"]
+        assert keys["start"] <= 100 and keys["end"] <= 100

@@ -96,7 +96,7 @@ class History:
     def columns(self) -> dict[str, list[float]]:
         return {name: getattr(self, name).tolist() for name in HISTORY_COLUMNS}
 
-    def append(self, stats: "EpochStats") -> None:
+    def append(self, stats: EpochStats) -> None:
         if len(self) and self.epoch[-1] % self.stride:  # the previous latest, off the stride
             for name in HISTORY_COLUMNS:
                 getattr(self, name).pop()

@@ -34,10 +34,10 @@ from nntui.widgets.report import ClassificationReport
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
+MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every snapshot and costly ones redraw less often.
 SNAPSHOTS_PER_SECOND = 10
-MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 

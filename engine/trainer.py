@@ -97,12 +97,16 @@ class History:
         return {name: getattr(self, name).tolist() for name in HISTORY_COLUMNS}
 
     def append(self, stats: EpochStats) -> None:
-        if len(self) and self.epoch[-1] % self.stride:  # the previous latest, off the stride
+        if self.stride > 1 and self.epoch[-1] % self.stride:  # the latest, off the stride
             for name in HISTORY_COLUMNS:
                 getattr(self, name).pop()
-        for name in HISTORY_COLUMNS:
-            getattr(self, name).append(getattr(stats, name))
-        if len(self) > HISTORY_LIMIT:
+        self.epoch.append(stats.epoch)  # spelled out: this runs once an epoch
+        self.train_cost.append(stats.train_cost)
+        self.test_cost.append(stats.test_cost)
+        self.train_acc.append(stats.train_acc)
+        self.test_acc.append(stats.test_acc)
+        self.seconds.append(stats.seconds)
+        if len(self.epoch) > HISTORY_LIMIT:
             self._thin()
 
     def _thin(self) -> None:

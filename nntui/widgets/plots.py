@@ -73,9 +73,9 @@ class HistoryPlot(PlotextPlot):
 
     def render(self) -> RenderableType:
         width, height = self.size
-        if width < MIN_PLOT[0] or height < MIN_PLOT[1]:
-            return Text(
-                f"too small for the {self.what} plot: make the terminal taller or wider",
-                style="dim italic",
-            )
+        lacking = {"wider": width < MIN_PLOT[0], "taller": height < MIN_PLOT[1]}
+        if any(lacking.values()):
+            more = " and ".join(way for way, short in lacking.items() if short)
+            return Text(f"too small for the {self.what} plot: make the terminal {more}",
+                        style="dim italic")  # fmt: skip
         return super().render()

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THREADS = 2
 M = 10_000
 LR = 0.01
+PRESSES = 5
 
 #: (name, layer_dims, hidden activation, batch size)
 CASES = [
@@ -163,8 +164,11 @@ def memory(epochs: int) -> dict:
 # -- the app ------------------------------------------------------------------------------
 
 
-def app_measures(seconds: float, config_kwargs: dict) -> dict:
-    """Epochs/s with the app open and drawing, over the engine's own; key -> repaint time."""
+def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
+    """Epochs/s with the app open and drawing over the engine's own on the same config, and
+    key -> repaint times. The two alternate, window by window (this machine's speed drifts
+    within seconds), and the RATIO is the median of the window pairs' ratios. After each
+    app window, with training still running, PRESSES keys are timed."""
     from nntui.app import NNTuiApp
     from nntui.config import Config
     from nntui.session import Session
@@ -172,35 +176,46 @@ def app_measures(seconds: float, config_kwargs: dict) -> dict:
 
     headless = Session(Config(**config_kwargs))
     headless.step_epoch()
-    start, done = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
-        headless.step_epoch()
-        done += 1
-    headless_rate = done / (time.perf_counter() - start)
 
-    async def drive() -> tuple[float, list[float]]:
+    def headless_rate() -> float:
+        start, done = time.perf_counter(), 0
+        while time.perf_counter() - start < window:
+            headless.step_epoch()
+            done += 1
+        return done / (time.perf_counter() - start)
+
+    async def app_rate(app: NNTuiApp, pilot, latencies: list[float]) -> float:
+        await pilot.press("space")
+        await asyncio.sleep(0.25)  # let it reach its pace
+        first, start = app.session.trainer.epoch, time.perf_counter()
+        await asyncio.sleep(window)
+        rate = (app.session.trainer.epoch - first) / (time.perf_counter() - start)
+        for _ in range(PRESSES):  # then, still training, keys
+            latencies.append(await key_to_repaint(app))
+            await asyncio.sleep(0.2)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        return rate
+
+    async def drive() -> tuple[list[float], list[float], list[float]]:
         app = NNTuiApp(Session(Config(**config_kwargs)))
+        rates: tuple[list[float], list[float]] = ([], [])
+        latencies: list[float] = []
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
-            await pilot.press("space")
-            await asyncio.sleep(0.5)  # let it reach its pace
-            first, t0 = app.session.trainer.epoch, time.perf_counter()
-            latencies = []
-            while time.perf_counter() - t0 < seconds:
-                await asyncio.sleep(0.25)
-                latencies.append(await key_to_repaint(app))
-            rate = (app.session.trainer.epoch - first) / (time.perf_counter() - t0)
-            await pilot.press("space")
-            await app.workers.wait_for_complete()
-            return rate, latencies
+            for _ in range(repeats):
+                rates[0].append(headless_rate())  # the app is paused meanwhile
+                rates[1].append(await app_rate(app, pilot, latencies))
+        return *rates, latencies
 
-    app_rate, latencies = asyncio.run(drive())
+    headless_rates, app_rates, latencies = asyncio.run(drive())
     return {
-        "headless_eps": headless_rate,
-        "app_eps": app_rate,
-        "ratio": app_rate / headless_rate,
+        "headless_eps": statistics.median(headless_rates),
+        "app_eps": statistics.median(app_rates),
+        "ratio": statistics.median(a / h for a, h in zip(app_rates, headless_rates, strict=True)),
         "key_ms_median": 1000 * statistics.median(latencies),
         "key_ms_max": 1000 * max(latencies),
+        "presses": len(latencies),
     }
 
 
@@ -213,6 +228,15 @@ def row(name: str, ours: float, theirs: dict[str, float]) -> str:
         t = theirs.get(peer)
         cells += [f"{1000 * t:8.2f} ms", f"{ours / t:5.2f}"] if t else ["—", "—"]
     return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def app_line(network: str, r: dict) -> str:
+    return (
+        f"- app open and drawing, {network}: {r['app_eps']:,.0f} epochs/s against "
+        f"{r['headless_eps']:,.0f} headless (medians of 1 s windows, alternating): RATIO "
+        f"{r['ratio']:.2f}; key press to repaint while training ({r['presses']} presses): "
+        f"median {r['key_ms_median']:.0f} ms, max {r['key_ms_max']:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -258,8 +282,9 @@ def main() -> None:
     full = results[CASES[0][0]]["ours"]
     achieved = epoch_flops(CASES[0][1], M) / full / 1e9
     mem = memory(5)
-    app = app_measures(3.0, {})
-    app_digits = app_measures(3.0, {"dataset": "digits", "hidden": (32,), "activation": "relu"})
+    app = app_measures(1.0, repeats, {})
+    digits = {"dataset": "digits", "hidden": (32,), "activation": "relu"}
+    app_digits = app_measures(1.0, repeats, digits)
     lines += [
         "",
         f"- 2-4-1 (the article's, sigmoid, m = 400, full batch): ours {1 / tiny['ours']:,.0f} "
@@ -271,13 +296,8 @@ def main() -> None:
         f"{mem['ours']['peak_mib']:.0f} MiB (+{mem['ours']['training_mib']:.0f} MiB for training), "
         f"PyTorch {mem['torch']['peak_mib']:.0f} MiB (+{mem['torch']['training_mib']:.0f} MiB): "
         f"RATIO {mem['ours']['peak_mib'] / mem['torch']['peak_mib']:.2f}",
-        f"- app open and drawing, 2-4-1 circles: {app['app_eps']:,.0f} epochs/s against "
-        f"{app['headless_eps']:,.0f} headless: RATIO {app['ratio']:.2f}; key press to repaint "
-        f"while training: median {app['key_ms_median']:.0f} ms, max {app['key_ms_max']:.0f} ms",
-        f"- app open and drawing, digits 64-32-10: {app_digits['app_eps']:,.0f} epochs/s "
-        f"against {app_digits['headless_eps']:,.0f} headless: RATIO {app_digits['ratio']:.2f}; "
-        f"key press to repaint: median {app_digits['key_ms_median']:.0f} ms, "
-        f"max {app_digits['key_ms_max']:.0f} ms",
+        app_line("2-4-1 circles", app),
+        app_line("digits 64-32-10", app_digits),
     ]
     print("\n".join(lines[-6:]))
     if args.readme:

@@ -9,11 +9,14 @@ Wide layers are folded: the first nodes, a "⋮", the last node, and "… n" bel
 
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby, pairwise
+from itertools import pairwise
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from nntui.session import PhaseView, Snapshot
@@ -64,11 +67,19 @@ def layout(layer_dims: tuple[int, ...], width: int, height: int) -> list[Column]
 LEVELS = 8  # colour steps from faint to full: neighbouring cells share styles, draw as runs
 
 
-def _rgb(strength: np.ndarray, rgb: tuple[int, int, int]) -> np.ndarray:
-    """(…, 3) colours from FAINT (strength 0) to ``rgb`` (strength 1), in LEVELS steps."""
-    t = np.ceil(np.clip(strength, 0, 1) * LEVELS) / LEVELS
-    faint, full = np.array(FAINT), np.array(rgb)
-    return (faint + (full - faint) * t[..., None]).astype(int)
+def _palette() -> list[str]:
+    """The link styles by index: 0 is an empty cell, 1 .. LEVELS run from faint to full
+    POSITIVE, LEVELS + 1 .. 2 LEVELS from faint to full NEGATIVE."""
+    styles = [""]
+    for full in (POSITIVE, NEGATIVE):
+        for step in range(1, LEVELS + 1):
+            t = step / LEVELS
+            r, g, b = (int(f + (c - f) * t) for f, c in zip(FAINT, full, strict=True))
+            styles.append(f"rgb({r},{g},{b})")
+    return styles
+
+
+PALETTE = _palette()
 
 
 @dataclass(frozen=True)
@@ -111,10 +122,11 @@ def trace_links(columns: tuple[Column, ...], width: int, height: int) -> Links:
     return Links(bits.reshape(height, width) + BRAILLE_BASE, cells, through)
 
 
-def link_colours(
+def link_styles(
     columns: list[Column], weights: tuple[np.ndarray, ...], links: Links, shape: tuple[int, int]
 ) -> np.ndarray:
-    """(height, width, 3): each cell that links cross, coloured by the strongest of them."""
+    """(height, width) PALETTE indices: each cell that links cross takes the colour of the
+    strongest of them, its level |w| / max |w| of its layer; 0 where no link runs."""
     visible = [
         (W[np.ix_(right.units, left.units)] / (float(np.abs(W).max()) or 1.0)).ravel()
         for left, right, W in zip(columns, columns[1:], weights, strict=False)
@@ -122,44 +134,49 @@ def link_colours(
     w = np.concatenate([*visible, [0.0]])  # index -1, the padding, reads weight 0
     values = w[links.through]
     strongest = values[np.arange(len(values)), np.abs(values).argmax(axis=1)]
-    colours = np.zeros((shape[0] * shape[1], 3), dtype=int)
-    colours[links.cells] = np.where(
-        (strongest >= 0)[:, None], _rgb(strongest, POSITIVE), _rgb(-strongest, NEGATIVE)
-    )
-    return colours.reshape(*shape, 3)
+    level = np.maximum(np.ceil(np.clip(np.abs(strongest), 0, 1) * LEVELS), 1).astype(int)
+    styles = np.zeros(shape[0] * shape[1], dtype=int)
+    styles[links.cells] = np.where(strongest >= 0, level, LEVELS + level)
+    return styles.reshape(shape)
 
 
-def render_diagram(snapshot: Snapshot, width: int, height: int, selected: int) -> Text:
-    """The whole diagram as rich Text: a title row, the canvas, and a caption row."""
+Run = tuple[str, str]  # characters drawn in one style
+
+
+def diagram_rows(snapshot: Snapshot, width: int, height: int, selected: int) -> list[list[Run]]:
+    """The whole diagram as rows of styled runs: a title row, the canvas, a caption row."""
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
-        return Text("too small for the diagram", style="dim italic")
+        return [[("too small for the diagram", "dim italic")]]
     dims, acts = snapshot.layer_dims, ("input", *snapshot.activations)
     area = height - 2
     columns = layout(dims, width, area)
     links = trace_links(tuple(columns), width, area)
-    colours = link_colours(columns, snapshot.weights, links, (area, width))
-    grid = [[chr(c) if c != BRAILLE_BASE else " " for c in row] for row in links.codes]
-    styles = [[f"rgb({r},{g},{b})" for r, g, b in row] for row in colours]
+    styles = link_styles(columns, snapshot.weights, links, (area, width))
+    codes = np.where(links.codes == BRAILLE_BASE, ord(" "), links.codes)
+    palette = [*PALETTE, "#b0b0b0", "#e0e0e0", "bold #ffd75f"]  # + input, layer, selected nodes
     for l, column in enumerate(columns):
-        node_style = "bold #ffd75f" if l == selected else ("#b0b0b0" if l == 0 else "#e0e0e0")
-        for y in column.ys:
-            grid[y][column.x], styles[y][column.x] = "●", node_style
+        node = len(PALETTE) + (2 if l == selected else 0 if l == 0 else 1)
+        codes[list(column.ys), column.x], styles[list(column.ys), column.x] = ord("●"), node
         if column.fold_y is not None:
-            grid[column.fold_y][column.x], styles[column.fold_y][column.x] = "⋮", node_style
-    text = Text(no_wrap=True, overflow="crop")
+            codes[column.fold_y, column.x], styles[column.fold_y, column.x] = ord("⋮"), node
     titles = [_title(l, snapshot.phase, len(dims) - 1) for l in range(len(dims))]
-    text.append_text(_label_row(columns, titles, width, selected))
-    text.append("\n")
-    for chars, row_styles in zip(grid, styles, strict=True):
-        for style, run in groupby(zip(chars, row_styles, strict=True), key=lambda cs: cs[1]):
-            text.append("".join(ch for ch, _ in run), style)
-        text.append("\n")
+    rows = [_label_row(columns, titles, width, selected)]
+    for row, row_styles in zip(codes, styles, strict=True):
+        chars = "".join(map(chr, row))
+        starts = [0, *(np.flatnonzero(np.diff(row_styles)) + 1), width]
+        rows.append([(chars[i:j], palette[row_styles[i]]) for i, j in pairwise(starts)])
     captions = [
         f"{'… ' if columns[l].fold_y is not None else ''}{n} · {acts[l]}"
         for l, n in enumerate(dims)
     ]
-    text.append_text(_label_row(columns, captions, width, selected))
-    return text
+    rows.append(_label_row(columns, captions, width, selected))
+    return rows
+
+
+def render_diagram(snapshot: Snapshot, width: int, height: int, selected: int) -> Text:
+    """The diagram as one rich Text."""
+    rows = diagram_rows(snapshot, width, height, selected)
+    return Text("\n").join(Text.assemble(*row, no_wrap=True, overflow="crop") for row in rows)
 
 
 def _title(l: int, phase: PhaseView | None, L: int) -> str:
@@ -174,10 +191,9 @@ def _title(l: int, phase: PhaseView | None, L: int) -> str:
     return name
 
 
-def _label_row(columns: list[Column], labels: list[str], width: int, selected: int) -> Text:
+def _label_row(columns: list[Column], labels: list[str], width: int, selected: int) -> list[Run]:
     """Labels centred under each column, clipped so that neighbours never overlap."""
-    row = Text(" " * width, no_wrap=True, overflow="crop")
-    end = 0
+    row, end = [], 0
     for l, (column, label) in enumerate(zip(columns, labels, strict=True)):
         start = max(end, min(width - len(label), column.x - len(label) // 2))
         if start >= width:
@@ -188,9 +204,9 @@ def _label_row(columns: list[Column], labels: list[str], width: int, selected: i
             style += " green"
         elif label.startswith("◀"):
             style += " magenta"
-        row = row[:start] + Text(label, style=style) + row[start + len(label) :]
+        row += [(" " * (start - max(0, end - 1)), ""), (label, style)]
         end = start + len(label) + 1
-    row.truncate(width)
+    row.append((" " * (width - max(0, end - 1)), ""))
     return row
 
 
@@ -200,7 +216,35 @@ class LayerDiagram(Widget, can_focus=True):
     selected: reactive[int] = reactive(1)
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
 
+    _lines: list[Strip] | None = None  # the drawing, cut into lines; None: draw again
+
     def render(self) -> Text:
         if self.snapshot is None:
             return Text("")
         return render_diagram(self.snapshot, self.size.width, self.size.height, self.selected)
+
+    def render_line(self, y: int) -> Strip:
+        """Line y of the drawing. It is drawn once per change, straight into strips: handing
+        Textual a whole Text to convert cost three times the drawing itself."""
+        width, base = self.size.width, self.rich_style
+        if self._lines is None:
+            rows = [] if self.snapshot is None else diagram_rows(self.snapshot, *self.size,
+                                                                  self.selected)  # fmt: skip
+            self._lines = [
+                Strip([Segment(chars, Style.parse(style)) for chars, style in row]).apply_style(
+                    base
+                )
+                for row in rows
+            ]
+        if y >= len(self._lines):
+            return Strip.blank(width, base)
+        return self._lines[y].crop_extend(0, width, base)
+
+    def watch_snapshot(self) -> None:
+        self._lines = None
+
+    def watch_selected(self) -> None:
+        self._lines = None
+
+    def on_resize(self) -> None:
+        self._lines = None

@@ -6,6 +6,7 @@ worker, which stops after the epoch it is in. A phase step (.) runs one phase of
 on the UI thread: phases are small, and the Session's lock keeps them apart from epochs.
 """
 
+import gc
 import time
 from collections.abc import Iterable
 from functools import partial
@@ -138,6 +139,17 @@ class NNTuiApp(App):
         self.query_one("#form").border_title = "Hyperparameters"
         self.show(self.snapshot)
         self.set_interval(PLOT_REDRAW_SECONDS, self._redraw_plots)
+        self.call_after_refresh(self._freeze_startup_objects)
+
+    def _freeze_startup_objects(self) -> None:
+        """The widgets, styles and modules alive now live as long as the app: leave them out
+        of Python's full garbage collections, which stalled a key press by up to ~90 ms
+        while training. On_unmount gives them back."""
+        gc.collect()
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
 
     # -- drawing ------------------------------------------------------------------------------
 

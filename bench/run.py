@@ -199,14 +199,13 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
 
     async def drive() -> tuple[list[float], list[float], list[float]]:
         app = NNTuiApp(Session(Config(**config_kwargs)))
-        rates: tuple[list[float], list[float]] = ([], [])
-        latencies: list[float] = []
+        headless_rates, app_rates, latencies = [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
             for _ in range(repeats):
-                rates[0].append(headless_rate())  # the app is paused meanwhile
-                rates[1].append(await app_rate(app, pilot, latencies))
-        return *rates, latencies
+                headless_rates.append(headless_rate())  # the app is paused meanwhile
+                app_rates.append(await app_rate(app, pilot, latencies))
+        return headless_rates, app_rates, latencies
 
     headless_rates, app_rates, latencies = asyncio.run(drive())
     return {

@@ -144,7 +144,7 @@ class NNTuiApp(App):
     def _freeze_startup_objects(self) -> None:
         """The widgets, styles and modules alive now live as long as the app: leave them out
         of Python's full garbage collections, which stalled a key press by up to ~90 ms
-        while training. On_unmount gives them back."""
+        while training. ``on_unmount`` gives them back."""
         gc.collect()
         gc.freeze()
 

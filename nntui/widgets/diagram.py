@@ -193,7 +193,7 @@ def _title(l: int, phase: PhaseView | None, L: int) -> str:
 
 def _label_row(columns: list[Column], labels: list[str], width: int, selected: int) -> list[Run]:
     """Labels centred under each column, clipped so that neighbours never overlap."""
-    row, end = [], 0
+    row, drawn, end = [], 0, 0  # drawn: columns filled so far; end: the next label's earliest
     for l, (column, label) in enumerate(zip(columns, labels, strict=True)):
         start = max(end, min(width - len(label), column.x - len(label) // 2))
         if start >= width:
@@ -204,9 +204,10 @@ def _label_row(columns: list[Column], labels: list[str], width: int, selected: i
             style += " green"
         elif label.startswith("◀"):
             style += " magenta"
-        row += [(" " * (start - max(0, end - 1)), ""), (label, style)]
-        end = start + len(label) + 1
-    row.append((" " * (width - max(0, end - 1)), ""))
+        row += [(" " * (start - drawn), ""), (label, style)]
+        drawn = start + len(label)
+        end = drawn + 1
+    row.append((" " * (width - drawn), ""))
     return row
 
 
@@ -226,19 +227,15 @@ class LayerDiagram(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """Line y of the drawing. It is drawn once per change, straight into strips: handing
         Textual a whole Text to convert cost three times the drawing itself."""
-        width, base = self.size.width, self.rich_style
         if self._lines is None:
-            rows = [] if self.snapshot is None else diagram_rows(self.snapshot, *self.size,
-                                                                  self.selected)  # fmt: skip
-            self._lines = [
-                Strip([Segment(chars, Style.parse(style)) for chars, style in row]).apply_style(
-                    base
-                )
-                for row in rows
-            ]
+            snapshot = self.snapshot
+            rows = [] if snapshot is None else diagram_rows(snapshot, *self.size, self.selected)
+            segments = [[Segment(text, Style.parse(style)) for text, style in row] for row in rows]
+            self._lines = [Strip(line) for line in segments]
+        width, base = self.size.width, self.rich_style
         if y >= len(self._lines):
             return Strip.blank(width, base)
-        return self._lines[y].crop_extend(0, width, base)
+        return self._lines[y].apply_style(base).crop_extend(0, width, base)
 
     def watch_snapshot(self) -> None:
         self._lines = None

@@ -215,6 +215,7 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
         "key_ms_median": 1000 * statistics.median(latencies),
         "key_ms_max": 1000 * max(latencies),
         "presses": len(latencies),
+        "window": window,
     }
 
 
@@ -232,8 +233,8 @@ def row(name: str, ours: float, theirs: dict[str, float]) -> str:
 def app_line(network: str, r: dict) -> str:
     return (
         f"- app open and drawing, {network}: {r['app_eps']:,.0f} epochs/s against "
-        f"{r['headless_eps']:,.0f} headless (medians of 1 s windows, alternating): RATIO "
-        f"{r['ratio']:.2f}; key press to repaint while training ({r['presses']} presses): "
+        f"{r['headless_eps']:,.0f} headless (medians of {r['window']:g} s windows, alternating): "
+        f"RATIO {r['ratio']:.2f}; key press to repaint while training ({r['presses']} presses): "
         f"median {r['key_ms_median']:.0f} ms, max {r['key_ms_max']:.0f} ms"
     )
 

@@ -97,11 +97,13 @@ def config_from_args(
     if args.data:
         config = config.with_value("data_path", args.data).with_value("target", args.target)
     elif args.dataset:
-        config = config.with_value("data_path", None).with_value("target", None)
+        config = config.with_dataset(args.dataset)
     if args.data and not args.target:
         parser.error("--data needs --target COLUMN: the column to predict")
     if args.target and not args.data:
         parser.error("--target goes with --data PATH.csv")
+    if args.drop_missing and not config.data_path:
+        parser.error("--drop-missing goes with --data PATH.csv")
     if args.drop_missing is not None:
         config = config.with_value("drop_missing", args.drop_missing)
     for name in OPTIONS:

@@ -6,13 +6,14 @@ learning rate, optimiser, L2, batch size) or *rebuild* (it needs a new network: 
 layers, activation, init, seed, split).
 """
 
-import json
 import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+
+import tomli_w
 
 from engine.activations import HIDDEN_ACTIVATIONS
 from engine.data import REGISTRY
@@ -53,6 +54,10 @@ class Config:
 
     def with_value(self, name: str, value: Any) -> "Config":
         return replace(self, **{name: value})
+
+    def with_dataset(self, name: str) -> "Config":
+        """A shipped data set instead of a CSV: the CSV's settings go with it."""
+        return replace(self, dataset=name, data_path=None, target=None, drop_missing=False)
 
     @property
     def data_label(self) -> str:
@@ -286,6 +291,8 @@ def config_from_mapping(mapping: Mapping[str, Any], where: str) -> tuple[Config,
         raise ConfigError("target", f"{where}: data needs a target: the column to predict")
     if config.target and not config.data_path:
         raise ConfigError("target", f"{where}: target goes with data = 'PATH.csv'")
+    if config.drop_missing and not config.data_path:
+        raise ConfigError("drop_missing", f"{where}: drop_missing goes with data = 'PATH.csv'")
     if config.data_path and "dataset" in mapping:
         raise ConfigError("dataset", f"{where}: give dataset or data, not both")
     return config, extras
@@ -310,19 +317,18 @@ def read_config(path: str | Path) -> tuple[Config, dict[str, Any]]:
 
 
 def config_toml(config: Config, extras: Mapping[str, Any] | None = None) -> str:
-    """The config as TOML text that ``read_config`` reads back to the same Config."""
-    lines = ["# nntui configuration: nntui --config FILE, or nntui train --config FILE"]
-    for key, value in {**config_to_mapping(config), **(extras or {})}.items():
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, str):
-            text = json.dumps(value)  # a TOML basic string uses JSON's escapes
-        elif isinstance(value, float):
-            text = repr(value)
-        else:
-            text = str(value).replace("'", '"')
-        lines.append(f"{key} = {text}")
-    return "\n".join(lines) + "\n"
+    """The config as TOML text that ``read_config`` reads back to the same Config.
+    ConfigError if a text in it cannot be written as UTF-8 (a path with undecodable bytes)."""
+    header = "# nntui configuration: nntui --config FILE, or nntui train --config FILE\n"
+    text = header + tomli_w.dumps({**config_to_mapping(config), **(extras or {})})
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            "config", f"{config.data_label!r} has bytes that are not UTF-8 text: a TOML "
+            "file cannot hold it; rename the file"
+        ) from None  # fmt: skip
+    return text
 
 
 def write_config(path: str | Path, config: Config, extras: Mapping[str, Any] | None = None) -> None:

@@ -268,9 +268,10 @@ class Session:
         """Set one hyperparameter; return 'live' if the running model kept its weights, else
         'rebuild'. On any error (for example data that cannot be read) nothing changes."""
         with self._lock:
-            new = self.config.with_value(name, value)
             if name == "dataset":
-                new = new.with_value("data_path", None)
+                new = self.config.with_dataset(value)
+            else:
+                new = self.config.with_value(name, value)
             if name in LIVE_FIELDS:
                 self._apply_live(name, value)
                 self.config = new

@@ -41,6 +41,7 @@ def run_nntui(*args: str, cwd=None) -> subprocess.CompletedProcess:
         (["--data", "x.csv"], "--data needs --target"),
         (["--target", "y"], "--target goes with --data"),
         (["--dataset", "iris", "--data", "x.csv", "--target", "y"], "not both"),
+        (["--drop-missing"], "--drop-missing goes with --data"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message_before_the_app_starts(args, message):
@@ -90,3 +91,16 @@ def test_a_users_csv_opens_as_a_session(tmp_path):
     session = Session(config)
     assert session.dataset.classes == ["x", "y", "z"]
     assert session.trainer.layer_dims == [2, 4, 3]
+
+
+def test_a_dataset_given_over_a_csv_config_leaves_none_of_the_csvs_settings(tmp_path):
+    from nntui.cli import build_parser, config_from_args
+
+    path = tmp_path / "csv.toml"
+    path.write_text('data = "x.csv"\ntarget = "y"\ndrop_missing = true\n')
+    parser = build_parser()
+    config, _ = config_from_args(parser.parse_args(["--config", str(path), "--dataset", "iris"]),
+                                 parser)  # fmt: skip
+    assert (config.dataset, config.data_path, config.target, config.drop_missing) == (
+        "iris", None, None, False,
+    )  # fmt: skip

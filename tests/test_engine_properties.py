@@ -13,6 +13,8 @@ from engine.propagation import forward_prop
 from engine.toy import one_hot
 from engine.trainer import Trainer
 
+from .fuzzing import examples
+
 # (cost, output activation) pairs the engine accepts: each cost's own output, and mse
 # through the general dZ = dA * g'(Z), softmax's Jacobian included.
 OUTPUTS = [("bce", "sigmoid"), ("ce", "softmax"), ("mse", "linear"), ("mse", "sigmoid"),
@@ -40,7 +42,7 @@ def problems(draw, max_m: int = 24, dtypes=(np.float32, np.float64)):
     return dims, activations, cost, X, Y.astype(dtype)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(problem=problems(), batch=st.one_of(st.just(1), st.none(), st.integers(1, 30)))
 def test_every_cache_and_gradient_has_the_shape_of_what_it_belongs_to(problem, batch):
     dims, activations, cost, X, Y = problem
@@ -59,7 +61,7 @@ def test_every_cache_and_gradient_has_the_shape_of_what_it_belongs_to(problem, b
         assert all(tensors[name].dtype == X.dtype for name in tensors if name != "Y")
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(problem=problems(max_m=8, dtypes=(np.float64,)), lambd=st.sampled_from([0.0, 0.5]))
 def test_backprop_agrees_with_finite_differences_in_float64(problem, lambd):
     dims, activations, cost, X, Y = problem
@@ -75,7 +77,7 @@ def test_backprop_agrees_with_finite_differences_in_float64(problem, lambd):
     assert result.relative_error < 1e-6, result
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(problem=problems(), lr=st.floats(1e-4, 0.1))
 def test_one_step_on_finite_data_at_a_sane_rate_stays_finite(problem, lr):
     """Raw data up to ±1000, not standardised: one full-batch update stays finite."""

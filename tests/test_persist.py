@@ -11,7 +11,7 @@ import pytest
 from hypothesis import strategies as st
 
 from engine.persist import ModelFileError, atomic_write, history_csv, load_model
-from nntui.config import Config, ConfigError, config_toml, read_config, write_config
+from nntui.config import Config, ConfigError, read_config, write_config
 from nntui.session import Session
 
 from .fuzzing import budgets, fuzz_bytes
@@ -297,6 +297,7 @@ def test_config_round_trip(tmp_path):
         ("seed = 1.5\n", "seed: .* whole number"),
         ("epochs = 0\n", "epochs: 0 must be a whole number >= 1"),
         ("data = 'x.csv'\n", "data needs a target"),
+        ("drop_missing = true\n", "drop_missing goes with data"),
         ("lr = [\n", "not valid TOML"),
     ],
 )
@@ -312,11 +313,24 @@ def test_a_missing_config_file_is_named(tmp_path):
         read_config(tmp_path / "nowhere.toml")
 
 
-def test_config_toml_is_valid_toml_for_awkward_paths():
-    import tomllib
+@pytest.mark.parametrize(
+    "path",
+    ['C:\\data\\"quoted" é.csv', "smile 🙂.csv", "tab\tnewline\nbell\x07del\x7f.csv",
+     "𝔡𝔞𝔱𝔞/\U0010ffff.csv"],
+)  # fmt: skip
+def test_a_written_config_reads_back_for_awkward_paths(tmp_path, path):
+    """Characters outside the BMP, control characters and quotes survive the round trip
+    (they once became surrogate escapes that TOML refuses)."""
+    config = Config(data_path=path, target=path[::-1], drop_missing=True)
+    write_config(tmp_path / "run.toml", config)
+    assert read_config(tmp_path / "run.toml") == (config, {})
 
-    config = Config(data_path='C:\\data\\"quoted" é.csv', target="y")
-    assert tomllib.loads(config_toml(config))["data"] == config.data_path
+
+def test_a_path_that_is_not_utf8_is_refused_when_writing_a_config(tmp_path):
+    config = Config(data_path="caf\udce9.csv", target="y")  # undecodable bytes, as argv has them
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        write_config(tmp_path / "run.toml", config)
+    assert not (tmp_path / "run.toml").exists()
 
 
 # -- history ------------------------------------------------------------------------------

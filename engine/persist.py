@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -61,13 +62,17 @@ class SavedModel:
 
 def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write through a temporary file in the same folder, then rename it over ``path``:
-    whatever happens, ``path`` holds the old content or the new, never a mix."""
-    path = Path(path)
+    whatever happens, ``path`` holds the old content or the new, never a mix.
+
+    A symlink is written through (the file it points to is replaced, the link stays); a
+    file written again keeps its permissions, a new one gets the umask's."""
+    path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
+            _give_mode(tmp, path)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -80,6 +85,17 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _give_mode(tmp: str, path: Path) -> None:
+    """``path``'s permissions to ``tmp`` if ``path`` exists, else those the umask gives a new
+    file (mkstemp makes every file 0600)."""
+    try:
+        shutil.copymode(path, tmp)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
 
 
 def save_model(

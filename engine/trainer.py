@@ -10,7 +10,7 @@ mix of the two leaves the parameters exactly where whole epochs would.
 import math
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -55,6 +55,14 @@ class DivergedError(ArithmeticError):
             f"training diverged at epoch {epoch}: values became non-finite {where}; "
             f"the weights of epoch {epoch - 1} were restored (try a smaller learning rate)"
         )
+
+
+class EpochStoppedError(Exception):
+    """``step_epoch`` was asked to stop inside an epoch, and undid it."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+        super().__init__(f"epoch {epoch + 1} was stopped and undone; the model is at epoch {epoch}")
 
 
 @dataclass
@@ -343,11 +351,15 @@ class Trainer:
             self._finish_epoch()  # its end: record it, check divergence
         return phase
 
-    def step_epoch(self) -> EpochStats:
-        """Run one whole epoch, or the rest of the one a phase step started; return its stats."""
+    def step_epoch(self, stop: Callable[[], bool] | None = None) -> EpochStats:
+        """Run one whole epoch, or the rest of the one a phase step started; return its stats.
+
+        ``stop()`` is asked after every phase; once it says True the epoch is undone (the
+        weights, optimiser state and shuffling state of the last recorded epoch come back)
+        and EpochStoppedError is raised."""
         if self._run is None:
             self._run = self._epoch()
-        self._finish_epoch()
+        self._finish_epoch(stop)
         self.last_phase = None
         return self.last_stats
 
@@ -404,14 +416,23 @@ class Trainer:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _finish_epoch(self) -> None:
-        """Run the epoch in progress to its end (which records it or raises DivergedError)."""
+    def _finish_epoch(self, stop: Callable[[], bool] | None = None) -> None:
+        """Run the epoch in progress to its end (which records it or raises DivergedError),
+        or undo it and raise EpochStoppedError as soon as ``stop()`` says so."""
         try:
             with _divergence_is_checked():
                 for _ in self._run:
-                    pass
+                    if stop is not None and stop():
+                        self._undo_epoch()
+                        raise EpochStoppedError(self.epoch)
         finally:
             self._run = None
+
+    def _undo_epoch(self) -> None:
+        """Back to the end of the last recorded epoch, shuffling state included."""
+        self._restore_good()
+        if self._epoch_rng is not None:
+            self._rng.bit_generator.state = self._epoch_rng
 
     def _first_batch(self) -> tuple[np.ndarray, np.ndarray]:
         if self.batch_size is None or self.batch_size >= self.m:
@@ -422,7 +443,9 @@ class Trainer:
         """Full batch as in the article, or mini-batches of a fresh permutation each epoch."""
         bs = self.batch_size
         if bs is None or bs >= self.m:
+            self._epoch_rng = None
             return [(self.X, self.Y)]
+        self._epoch_rng = self._rng.bit_generator.state  # for _undo_epoch
         order = self._rng.permutation(self.m)
         return [
             (self._XT[idx].T, self._YT[idx].T)

@@ -120,6 +120,9 @@ def session_from_args(
     ``progress`` hears how loading a user's CSV goes."""
     from nntui.session import Session  # imported here so that --help stays quick
 
+    for flag in ("config", "load", "data"):
+        if getattr(args, flag) == "":
+            raise ValueError(f"--{flag} is empty; give a file name")
     if args.load:
         given = [f"--{OPTIONS[n]}" for n in OPTIONS if getattr(args, n) is not None]
         given += [flag for flag in ("config", "data") if getattr(args, flag)]
@@ -130,7 +133,10 @@ def session_from_args(
             )
         return Session.from_file(args.load), {}
     config, extras = config_from_args(args, parser)
-    return Session(config, Session.load_data(config, progress)), extras
+    session = Session(config, Session.load_data(config, progress))
+    if args.config:
+        session.read_from["the config file read"] = args.config
+    return session, extras
 
 
 def fail(err: Exception) -> int:

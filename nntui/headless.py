@@ -1,19 +1,25 @@
 """`nntui train`: the same training as the app, without it.
 
 On a terminal it shows a progress bar (epoch, cost, accuracy, epochs/s, time left); piped, it
-prints a plain line every few seconds. It ends with a summary table. Ctrl+C stops after the
-epoch in progress and still writes the files asked for.
+prints a plain line every few seconds. It ends with a summary table. Ctrl+C, SIGTERM and
+SIGHUP stop after the epoch in progress and still write the files asked for; a second one
+stops at once, undoes the unfinished epoch and writes them too. Output that cannot be shown
+(``| head``, a full disk, an encoding without "·") is dropped; training and the files go on.
+The output files are checked before training: none may be an input or another output.
 
-Exit codes: 0 trained, 1 diverged (the last finite weights are saved), 2 bad input,
-130 stopped by Ctrl+C (files written).
+Exit codes: 0 trained, 1 diverged (the last finite weights are saved), 2 bad input (a file
+that cannot be read or written), 130 stopped by Ctrl+C, 143 by SIGTERM, 129 by SIGHUP (the
+files are written).
 """
 
 import argparse
+import errno
 import math
+import os
 import signal
 import sys
 import time
-from pathlib import Path
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -26,20 +32,25 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from engine.trainer import DivergedError, EpochStats
+from engine.trainer import DivergedError, EpochStats, EpochStoppedError
 from nntui.cli import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
 from nntui.session import Session
 
 PLAIN_LINE_SECONDS = 2.0
-EXIT = {"trained": 0, "diverged": 1, "stopped": 130}
+EXIT = {"trained": 0, "diverged": 1}  # stopped by a signal: 128 + its number
+SIGNALS = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+EXIT_CODES = (
+    "Exit codes: 0 trained, 1 diverged (the last finite weights are saved), 2 bad input "
+    "(a file that cannot be read or written), 130 stopped by Ctrl+C, 143 by SIGTERM, 129 by "
+    "SIGHUP (the files are written)."
+)
 
 
 def build_train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nntui train",
         description=DESCRIPTION + " This trains without the app.",
-        epilog="Exit codes: 0 trained, 1 diverged (the last finite weights are saved), "
-        "2 bad input, 130 stopped by Ctrl+C (the files are written).",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--epochs", type=int, metavar="N",
                         help="epochs to train (or epochs = N in the config file)")  # fmt: skip
@@ -63,28 +74,88 @@ def _line(stats: EpochStats, total: int, rate: float) -> str:
     )
 
 
-def _check_writable(path: str | None, parser: argparse.ArgumentParser) -> None:
-    if path and not Path(path).resolve().parent.is_dir():
-        parser.error(f"cannot write {path}: its folder does not exist")
+def check_outputs(session: Session, args: argparse.Namespace) -> None:
+    """A ValueError unless --save and --history can be written, before any training: not
+    over an input, not over each other (a model may be saved over the one it continues)."""
+    if args.save is not None:
+        session.check_output(args.save, "model")
+    if args.history is not None:
+        also = {"the --save file": args.save} if args.save else {}
+        session.check_output(args.history, "history", also)
 
 
-class StopOnInterrupt:
-    """Ctrl+C asks to stop after the epoch in progress; a second Ctrl+C stops at once."""
+class StopOnSignals:
+    """Ctrl+C, SIGTERM or SIGHUP asks to stop after the epoch in progress; a second one asks
+    to stop inside it (the trainer undoes that epoch). Nothing is raised: files still get
+    written, so the handlers stay for as long as the files are being written."""
 
     def __init__(self) -> None:
-        self.requested = False
+        self.signum: int | None = None
+        self.again = False
 
-    def __enter__(self) -> "StopOnInterrupt":
-        self._previous = signal.signal(signal.SIGINT, self._handle)
+    def __enter__(self) -> "StopOnSignals":
+        self._previous = {signum: signal.signal(signum, self._handle) for signum in SIGNALS}
         return self
 
     def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGINT, self._previous)
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame: object) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
+        self.again = self.signum is not None
+        if not self.again:
+            self.signum = signum
+            # os.write, not print: a handler may run while the main code is inside print.
+            os.write(2, f"nntui: {self.name}: stopping after the epoch in progress "
+                        "(again: at once, undoing it)\n".encode())  # fmt: skip
+
+    def stop_now(self) -> bool:
+        """Whether a second signal came: the epoch in progress is to be undone."""
+        return self.again
+
+    @property
+    def name(self) -> str:
+        return SIGNALS[self.signum] if self.signum else ""
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signum or 0)
+
+
+class ForgivingStdout:
+    """Standard output that never stops training: once it cannot be written (its reader went
+    away, as with ``| head``, or the disk is full) the rest goes to /dev/null, so no error
+    and no "Exception ignored" at exit. Characters its encoding lacks come out as "?"."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as err:
+            self._lose(err)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as err:
+            self._lose(err)
+
+    def _lose(self, err: OSError) -> None:
+        """Point the file descriptor at /dev/null; say why unless the reader just left."""
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+        if err.errno != errno.EPIPE:
+            print(f"nntui: standard output lost ({err.strerror}); training goes on",
+                  file=sys.stderr)  # fmt: skip
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class LoadingReport:
@@ -122,7 +193,9 @@ class LoadingReport:
         self.progress.stop()
 
 
-def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
+def train(
+    session: Session, epochs: int, console: Console, signals: StopOnSignals
+) -> tuple[str, str]:
     """Run up to ``epochs`` epochs; (outcome, message) with outcome trained/diverged/stopped."""
     start = session.trainer.epoch
     target = start + epochs
@@ -133,17 +206,21 @@ def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
         TaskProgressColumn(), TextColumn("{task.fields[metrics]}"), TimeRemainingColumn(),
         console=console, disable=not console.is_terminal,
     )  # fmt: skip
-    with StopOnInterrupt() as interrupt, progress:
+    with progress:
         task = progress.add_task("training", total=target, completed=start, metrics="")
         while session.trainer.epoch < target:
-            if interrupt.requested:
+            if signals.signum:
                 outcome = "stopped"
-                message = f"stopped by Ctrl+C after epoch {session.trainer.epoch}"
+                message = f"stopped by {signals.name} after epoch {session.trainer.epoch}"
                 break
             try:
-                stats = session.step_epoch()
+                stats = session.step_epoch(signals.stop_now)
             except DivergedError as err:
                 outcome, message = "diverged", str(err)
+                break
+            except EpochStoppedError as err:
+                outcome = "stopped"
+                message = f"stopped by {signals.name} twice: {err}"
                 break
             rate = (stats.epoch - start) / max(time.perf_counter() - began, 1e-9)
             if console.is_terminal:
@@ -172,33 +249,51 @@ def summary(session: Session, seconds: float, epochs_run: int) -> Table:
     return table
 
 
+def load(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console):
+    """(Session, extras), as ``session_from_args``; KeyboardInterrupt if Ctrl+C stops it."""
+    with LoadingReport(console) as loading:
+        return session_from_args(args, parser, loading.update)
+
+
+def write_files(session: Session, args: argparse.Namespace) -> None:
+    """Save the model and the history asked for; OSError or ValueError if one cannot be."""
+    if args.save:
+        session.save(args.save)
+        print(f"saved the model to {args.save}")
+    if args.history:
+        session.export_history(args.history)
+        print(f"wrote the history to {args.history}")
+
+
 def main(argv: list[str]) -> int:
     parser = build_train_parser()
     args = parser.parse_args(argv)
-    _check_writable(args.save, parser)
-    _check_writable(args.history, parser)
+    sys.stdout = ForgivingStdout(sys.stdout)
     console = Console(stderr=False)
     try:
-        with LoadingReport(console) as loading:
-            session, extras = session_from_args(args, parser, loading.update)
+        session, extras = load(args, parser, console)
     except INPUT_ERRORS as err:
         return fail(err)
-    epochs = args.epochs if args.epochs is not None else extras.get("epochs")
-    if epochs is None or epochs < 1:
-        parser.error("give the number of epochs: --epochs N (N >= 1), or epochs = N in the config")
-    began, first = time.perf_counter(), session.trainer.epoch
-    outcome, message = train(session, epochs, console)
-    seconds = time.perf_counter() - began
-    if message:
-        print(f"nntui: {message}", file=sys.stderr)
-    try:
-        if args.save:
-            session.save(args.save)
-            print(f"saved the model to {args.save}")
-        if args.history:
-            session.export_history(args.history)
-            print(f"wrote the history to {args.history}")
-    except OSError as err:
-        return fail(f"cannot write: {err}")
+    except KeyboardInterrupt:
+        print("nntui: stopped by Ctrl+C while loading the data", file=sys.stderr)
+        return 128 + signal.SIGINT
+    with StopOnSignals() as signals:
+        epochs = args.epochs if args.epochs is not None else extras.get("epochs")
+        if epochs is None or epochs < 1:
+            parser.error("give the number of epochs: --epochs N (N >= 1), or epochs = N in the "
+                         "config")  # fmt: skip
+        try:
+            check_outputs(session, args)
+        except ValueError as err:
+            return fail(err)
+        began, first = time.perf_counter(), session.trainer.epoch
+        outcome, message = train(session, epochs, console, signals)
+        seconds = time.perf_counter() - began
+        if message:
+            print(f"nntui: {message}", file=sys.stderr)
+        try:
+            write_files(session, args)
+        except (OSError, ValueError) as err:
+            return fail(f"cannot write: {err}")
     console.print(summary(session, seconds, session.trainer.epoch - first))
-    return EXIT[outcome]
+    return signals.exit_code if outcome == "stopped" else EXIT[outcome]

@@ -9,6 +9,7 @@ Session call atomic, so the UI can change the learning rate while a thread train
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from engine.data import (
     prepare,
     read_csv,
 )
+from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
 from engine.inspect import BoundaryGrid, Inspection, decision_grid, inspect
 from engine.metrics import classification_report
@@ -135,6 +137,8 @@ class Session:
         self._lock = threading.Lock()
         self.config = config
         self.dataset = dataset if dataset is not None else self.load_data(config)
+        #: The files this session was read from, by what they are (besides its data CSV).
+        self.read_from: dict[str, str] = {}
         self._epoch_times: deque[float] = deque()
         # What the snapshots compute besides the basics; the app says what is on screen.
         self.views: set[str] = set()
@@ -169,10 +173,27 @@ class Session:
         except (ValueError, KeyError, TypeError) as err:
             raise ModelFileError(f"{path}: cannot be restored ({err})") from None
         session._epoch_start = session._weights()
+        session.read_from["the model file being continued"] = path
         return session
 
+    def inputs(self) -> dict[str, str]:
+        """The files this session reads, by what they are: none is ever written over."""
+        data = {"the data CSV": self.config.data_path} if self.config.data_path else {}
+        return {**self.read_from, **data}
+
+    def check_output(self, path: str, kind: str, also: dict[str, str] | None = None) -> None:
+        """A ValueError unless ``path`` can take a file of ``kind`` (model, config or history):
+        no input is written over, except that a model is saved over the one it continues.
+        ``also`` names more files to keep."""
+        keep = self.inputs() | (also or {})
+        if kind == "model":
+            keep.pop("the model file being continued", None)
+        check_output_file(path, ValueError, keep)
+
     def save(self, path: str) -> None:
-        """Save the model, its setup and its history (atomically). A ValueError mid-epoch."""
+        """Save the model, its setup and its history (atomically). A ValueError mid-epoch or
+        for a path that cannot take it."""
+        self.check_output(path, "model")
         with self._lock:
             meta = {
                 "dataset": self.dataset.name,
@@ -184,9 +205,13 @@ class Session:
             save_model(path, self.trainer, meta, scaler.mean, scaler.std)
 
     def write_config(self, path: str) -> None:
+        """Write the setup as TOML; a ValueError for a path that cannot take it."""
+        self.check_output(path, "config")
         write_config(path, self.config)
 
     def export_history(self, path: str) -> None:
+        """Write the history as CSV; a ValueError for a path that cannot take it."""
+        self.check_output(path, "history")
         with self._lock:
             write_history_csv(path, self.trainer.history)
 
@@ -227,12 +252,13 @@ class Session:
 
     # -- what the UI asks ---------------------------------------------------------------------
 
-    def step_epoch(self) -> EpochStats:
-        """One epoch (or the rest of one). Raises the engine's DivergedError after rolling back."""
+    def step_epoch(self, stop: Callable[[], bool] | None = None) -> EpochStats:
+        """One epoch (or the rest of one). Raises the engine's DivergedError after rolling back,
+        or its EpochStoppedError after undoing the epoch once ``stop()`` says so."""
         with self._lock:
             self._before_step()
             self.phase_view = None
-            stats = self.trainer.step_epoch()
+            stats = self.trainer.step_epoch(stop)
             self._tick()
             return stats
 

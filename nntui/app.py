@@ -405,6 +405,8 @@ class NNTuiApp(App):
         self.query_one(HyperForm).show_config(opened.config)
         self.refresh_now()
         self.notify(f"Opened {path} at epoch {opened.trainer.epoch}", timeout=4)
+        if opened.notice:
+            self.notify(opened.notice, title="Data found elsewhere", timeout=8)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))

@@ -255,3 +255,101 @@ def test_a_good_file_still_loads_and_trains(tmp_path):
     session = Session.from_file(str(path))
     session.step_epoch()
     assert session.trainer.epoch == 3
+
+
+# -- a model and the CSV it was trained on ---------------------------------------------------
+
+
+def write_csv(path, columns=("x1", "x2", "x3"), classes="abc", rows: int = 45) -> None:
+    lines = [",".join([*columns, "kind"])]
+    lines += [",".join([*(str((i * (j + 3)) % 11) for j in range(len(columns))),
+                        classes[i % len(classes)]]) for i in range(rows)]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def csv_model(tmp_path, monkeypatch):
+    """project/m.npz trained on project/mine.csv, given as 'mine.csv' from inside project/;
+    the working folder is then another one."""
+    from nntui.config import Config
+
+    project = tmp_path / "project"
+    project.mkdir()
+    write_csv(project / "mine.csv")
+    monkeypatch.chdir(project)
+    session = Session(Config(data_path="mine.csv", target="kind", hidden=(3,)))
+    session.step_epoch()
+    session.save("m.npz")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    return project / "m.npz"
+
+
+def test_a_csv_model_reopens_from_another_folder_and_says_where_its_data_was(csv_model):
+    session = Session.from_file(str(csv_model))
+    assert session.dataset.classes == ["a", "b", "c"] and session.trainer.epoch == 1
+    assert session.notice.endswith(f"its data mine.csv is not in this folder; using "
+                                   f"{csv_model.parent / 'mine.csv'}")  # fmt: skip
+    assert session.config.data_path == str(csv_model.parent / "mine.csv")
+    session.step_epoch()
+
+
+def test_a_moved_project_finds_its_csv_next_to_the_model(csv_model):
+    moved = csv_model.parent.rename(csv_model.parent.with_name("moved"))
+    session = Session.from_file(str(moved / "m.npz"))
+    assert session.notice.endswith(f"using {moved / 'mine.csv'}")
+
+
+def test_an_older_file_without_the_absolute_path_finds_its_csv_next_to_the_model(csv_model):
+    damage_meta(csv_model, lambda meta: meta.pop("data_absolute"))
+    assert Session.from_file(str(csv_model)).notice.endswith(f"using {csv_model.parent}/mine.csv")
+
+
+def test_in_its_own_folder_a_csv_model_says_nothing_more(csv_model, monkeypatch):
+    monkeypatch.chdir(csv_model.parent)
+    session = Session.from_file("m.npz")
+    assert session.notice == "" and session.config.data_path == "mine.csv"
+
+
+def test_a_csv_found_nowhere_names_every_place_tried(csv_model):
+    from engine.data import DataError
+
+    (csv_model.parent / "mine.csv").unlink()
+    with pytest.raises(DataError, match=r"mine.csv: no such file \(the data of the model .*"
+                       r"m.npz; tried .*project/mine.csv, mine.csv\)"):  # fmt: skip
+        Session.from_file(str(csv_model))
+
+
+CHANGED_CSV = {
+    "a column missing": ({"columns": ("x1", "x2")},
+                         "column 'x3' is missing; the model was trained on x1, x2, x3$"),
+    "a column renamed": ({"columns": ("x1", "x2", "y3")}, "column 'x3' is missing"),
+    "a column added": ({"columns": ("x1", "x2", "x3", "x4")},
+                       "column 'x4' is new; the model was trained on x1, x2, x3$"),
+    "columns reordered": ({"columns": ("x2", "x1", "x3")},
+                          r"its columns are in another order \(x2, x1, x3\)"),
+    "a class added": ({"classes": "abcd"},
+                      "classes differ: the model has a, b, c; the data has a, b, c, d$"),
+    "a class gone": ({"classes": "ab"},
+                     "classes differ: the model has a, b, c; the data has a, b$"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CHANGED_CSV))
+def test_a_csv_that_differs_from_the_models_is_refused_naming_the_difference(
+    csv_model, capsys, case
+):
+    change, message = CHANGED_CSV[case]
+    write_csv(csv_model.parent / "mine.csv", **change)
+    text = one_line_refusal(csv_model, message)
+    assert f"its data {csv_model.parent / 'mine.csv'} differs: " in text
+    cli_refuses(csv_model, capsys)
+
+
+def test_train_load_works_from_another_folder_in_a_real_process(csv_model):
+    result = subprocess.run(
+        [sys.executable, "-m", "nntui", "train", "--load", str(csv_model), "--epochs", "1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"nntui: {csv_model}: its data mine.csv is not in this folder; using" in result.stderr

@@ -3,6 +3,7 @@ way is refused with one line naming the file, by the engine, the Session and the
 
 import io
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -58,10 +59,6 @@ WRONG_META = {
 META_CASES = [(field, value) for field, values in WRONG_META.items() for value in values]
 
 
-def damage_meta(path, change) -> None:
-    with_meta(path, change)
-
-
 def one_line_refusal(path, message: str) -> str:
     """Session.from_file (and so load_model) refuses ``path`` in one line naming it."""
     with warnings.catch_warnings():
@@ -89,7 +86,7 @@ def test_every_meta_field_save_model_writes_is_in_the_table():
 @pytest.mark.parametrize(("field", "value"), META_CASES, ids=lambda v: repr(v)[:40])
 def test_a_meta_field_of_the_wrong_type_or_range_is_refused(tmp_path, capsys, field, value):
     path = adam_file(tmp_path)
-    damage_meta(path, lambda meta: meta.update({field: value}))
+    with_meta(path, lambda meta: meta.update({field: value}))
     one_line_refusal(path, f"meta field '{field}' holds ")
     cli_refuses(path, capsys)
 
@@ -97,7 +94,7 @@ def test_a_meta_field_of_the_wrong_type_or_range_is_refused(tmp_path, capsys, fi
 @pytest.mark.parametrize("field", [f for f, spec in META_FIELDS.items() if spec.required])
 def test_a_missing_meta_field_is_refused(tmp_path, capsys, field):
     path = adam_file(tmp_path)
-    damage_meta(path, lambda meta: meta.pop(field))
+    with_meta(path, lambda meta: meta.pop(field))
     one_line_refusal(path, f"its meta record has no {field}")
     cli_refuses(path, capsys)
 
@@ -126,7 +123,7 @@ OTHER_META = {
 def test_meta_fields_that_do_not_fit_each_other_are_refused(tmp_path, capsys, case):
     change, message = OTHER_META[case]
     path = adam_file(tmp_path)
-    damage_meta(path, change)
+    with_meta(path, change)
     one_line_refusal(path, message)
     cli_refuses(path, capsys)
 
@@ -227,8 +224,6 @@ def test_a_header_claiming_more_than_its_member_holds_is_refused_unread(
 
 
 def test_a_folder_or_a_fifo_given_as_a_model_says_what_it_is(tmp_path, capsys):
-    import os
-
     os.mkfifo(tmp_path / "pipe.npz")
     (tmp_path / "folder.npz").mkdir()
     for name, what in (("pipe.npz", "is a pipe"), ("folder.npz", "is a folder")):
@@ -239,7 +234,7 @@ def test_a_folder_or_a_fifo_given_as_a_model_says_what_it_is(tmp_path, capsys):
 
 def test_a_damaged_model_in_a_real_process_exits_2_without_a_traceback(tmp_path):
     path = adam_file(tmp_path)
-    damage_meta(path, lambda meta: meta.update(rng=rng(state={"state": str(BIG), "inc": "3"})))
+    with_meta(path, lambda meta: meta.update(rng=rng(state={"state": str(BIG), "inc": "3"})))
     for command in (["--load", str(path)], ["train", "--load", str(path)]):
         result = subprocess.run([sys.executable, "-m", "nntui", *command], capture_output=True,
                                 text=True, timeout=60)  # fmt: skip
@@ -301,7 +296,7 @@ def test_a_moved_project_finds_its_csv_next_to_the_model(csv_model):
 
 
 def test_an_older_file_without_the_absolute_path_finds_its_csv_next_to_the_model(csv_model):
-    damage_meta(csv_model, lambda meta: meta.pop("data_absolute"))
+    with_meta(csv_model, lambda meta: meta.pop("data_absolute"))
     assert Session.from_file(str(csv_model)).notice.endswith(f"using {csv_model.parent}/mine.csv")
 
 

@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -30,9 +31,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
+from engine.files import check_input_file
 from engine.initializers import param_shapes
 from engine.optimizers import OPTIMIZERS
 from engine.trainer import HISTORY_COLUMNS, History, Trainer
@@ -131,9 +134,7 @@ def save_model(
 
 def load_model(path: str | Path) -> SavedModel:
     """Read and check a model file; ModelFileError says what is wrong with it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
+    path = check_input_file(path, ModelFileError)
     _check_archive(path)
     try:
         with np.load(path, allow_pickle=False) as npz:
@@ -153,19 +154,49 @@ def load_model(path: str | Path) -> SavedModel:
 
 
 def _check_archive(path: Path) -> None:
+    """The archive's directory and every array's header, before any array is read: a
+    header may claim more values than its member holds (numpy would allocate them all)."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ModelFileError(
+                    f"{path}: holds {len(infos)} arrays; an nntui model has far fewer"
+                )
+            if sum(info.file_size for info in infos) > MAX_BYTES:
+                raise ModelFileError(f"{path}: its arrays would take more than 2 GiB; refused")
+            if "meta.npy" not in {info.filename for info in infos}:
+                raise ModelFileError(f"{path}: not an nntui model file (it has no meta record)")
+            for info in infos:
+                _check_header(archive, info, path)
+    except ModelFileError:
+        raise
     except (*ZIP_DAMAGE, ValueError) as err:
         raise ModelFileError(
             f"{path}: not an nntui model file (not a .npz archive, or truncated: {err})"
         ) from None
-    if len(infos) > MAX_MEMBERS:
-        raise ModelFileError(f"{path}: holds {len(infos)} arrays; an nntui model has far fewer")
-    if sum(info.file_size for info in infos) > MAX_BYTES:
-        raise ModelFileError(f"{path}: its arrays would take more than 2 GiB; refused")
-    if "meta.npy" not in {info.filename for info in infos}:
-        raise ModelFileError(f"{path}: not an nntui model file (it has no meta record)")
+
+
+def _check_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """An array's .npy header: plain numbers or text, and exactly as many bytes as it claims."""
+    name = info.filename.removesuffix(".npy")
+    with archive.open(info) as member:
+        version = npy_format.read_magic(member)
+        if version not in ((1, 0), (2, 0)):
+            raise ModelFileError(f"{path}: its array {name} has an unknown .npy version")
+        read_header = npy_format.read_array_header_1_0
+        if version == (2, 0):
+            read_header = npy_format.read_array_header_2_0
+        shape, _, dtype = read_header(member)
+        header_size = member.tell()
+    if dtype.hasobject:
+        raise ModelFileError(f"{path}: holds Python objects (a pickle); nntui never loads those")
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed != info.file_size - header_size:
+        raise ModelFileError(
+            f"{path}: its array {name} is damaged (its header claims {math.prod(shape)} "
+            f"values in {claimed} bytes; it holds {info.file_size - header_size})"
+        )
 
 
 def _read_meta(npz: Any, path: Path) -> dict[str, Any]:
@@ -174,13 +205,15 @@ def _read_meta(npz: Any, path: Path) -> dict[str, Any]:
         raise ModelFileError(f"{path}: not an nntui model file (its meta record is not text)")
     try:
         meta = json.loads(str(raw))
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # bad JSON, numbers of 4300+ digits, deep nesting
         raise ModelFileError(f"{path}: not an nntui model file (unreadable meta record)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an nntui model file")
     version = meta.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{path}: not an nntui model file (bad format version {version!r})")
+    if not _whole(version) or version < 1:
+        raise ModelFileError(
+            f"{path}: not an nntui model file (bad format version {_short(version)})"
+        )
     if version > VERSION:
         raise ModelFileError(
             f"{path}: written by a newer nntui (model format {version}; this one reads "
@@ -189,25 +222,134 @@ def _read_meta(npz: Any, path: Path) -> dict[str, Any]:
     return meta
 
 
+# -- what the meta record may hold ----------------------------------------------------------
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole_in(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda value: _whole(value) and low <= value < high
+
+
+def _one_of(names: Any) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, str) and value in names
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _sizes(value: Any) -> bool:
+    size = _whole_in(1, MAX_UNITS)
+    return isinstance(value, list) and len(value) >= 2 and all(map(size, value))
+
+
+def _activation_names(value: Any) -> bool:
+    return isinstance(value, list) and all(map(_one_of(ACTIVATIONS), value))
+
+
+def _table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _number_text(bits: int) -> Callable[[Any], bool]:
+    """A whole number 0 <= n < 2**bits written as decimal text (JSON has no 128-bit ints)."""
+
+    def accepts(value: Any) -> bool:
+        digits = isinstance(value, str) and re.fullmatch("[0-9]{1,40}", value) is not None
+        return digits and int(value) < 2**bits
+
+    return accepts
+
+
+def _pcg64_state(value: Any) -> bool:
+    """The shuffling generator's state, as ``Trainer.state()`` writes it."""
+    if not (isinstance(value, dict) and value.keys() == PCG64_KEYS):
+        return False
+    inner = value["state"]
+    return (
+        value["bit_generator"] == "PCG64"
+        and isinstance(inner, dict)
+        and inner.keys() == {"state", "inc"}
+        and all(map(_number_text(128), inner.values()))
+        and _number_text(1)(value["has_uint32"])
+        and _number_text(32)(value["uinteger"])
+    )
+
+
+@dataclass(frozen=True)
+class MetaField:
+    """One field of the meta record: the test its value passes, and what that means."""
+
+    accepts: Callable[[Any], bool]
+    expected: str
+    required: bool = True
+
+
+MAX_UNITS = 1 << 24  # units in one layer: far beyond what 2 GiB of weights could hold
+MAX_EPOCH = 1 << 62  # the history stores epochs as int64
+PCG64_KEYS = {"bit_generator", "state", "has_uint32", "uinteger"}
+DTYPES = ("float32", "float64")
+FLOAT_DTYPES = tuple(map(np.dtype, ("float16", *DTYPES)))  # the arrays may hold
+#: Every field save_model writes (format and version are read first, in _read_meta).
+META_FIELDS = {
+    "layer_dims": MetaField(_sizes, f"a list of two or more layer sizes from 1 to {MAX_UNITS}"),
+    "activations": MetaField(_activation_names, "a list of names from " + ", ".join(ACTIVATIONS)),
+    "cost": MetaField(_one_of(COSTS), "one of " + ", ".join(COSTS)),
+    "optimizer": MetaField(_one_of(OPTIMIZERS), "one of " + ", ".join(OPTIMIZERS)),
+    "dtype": MetaField(_one_of(DTYPES), "one of " + ", ".join(DTYPES)),
+    "epoch": MetaField(_whole_in(0, MAX_EPOCH), "a whole number >= 0"),
+    "rng": MetaField(_pcg64_state, "a PCG64 shuffling state as nntui writes it"),
+    "dataset": MetaField(_text, "a name", required=False),
+    "config": MetaField(_table, "a table of settings", required=False),
+    "classes": MetaField(_texts, "a list of class names", required=False),
+    "features": MetaField(_texts, "a list of column names", required=False),
+    "data_absolute": MetaField(_text, "a path", required=False),
+}
+
+
+def _short(value: Any, most: int = 60) -> str:
+    """repr(value), cut to ``most`` characters."""
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _check_meta(meta: dict[str, Any], bad: Callable[[str], Exception]) -> None:
+    """Every field in META_FIELDS is there (or optional) and of the right kind; the
+    activations name one per layer."""
+    for name, field in META_FIELDS.items():
+        if name not in meta:
+            if field.required:
+                raise bad(f"its meta record has no {name}")
+        elif not field.accepts(meta[name]):
+            raise bad(
+                f"its meta field {name!r} holds {_short(meta[name])}: it must be {field.expected}"
+            )
+    if len(meta["activations"]) != len(meta["layer_dims"]) - 1:
+        raise bad(
+            f"its activations {meta['activations']} do not name one activation per layer "
+            f"of {meta['layer_dims']}"
+        )
+
+
+# -- the arrays, against the meta record ------------------------------------------------------
+
+
 def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -> SavedModel:
     """Check the meta record and the arrays against each other."""
 
     def bad(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")
 
-    dims = meta.get("layer_dims")
-    if not (isinstance(dims, list) and len(dims) >= 2 and all(_positive_int(n) for n in dims)):
-        raise bad(f"layer_dims {dims!r} is not a list of positive sizes")
-    L = len(dims) - 1
-    activations = meta.get("activations")
-    if not (isinstance(activations, list) and len(activations) == L
-            and all(a in ACTIVATIONS for a in activations)):  # fmt: skip
-        raise bad(f"activations {activations!r} do not name one activation per layer")
-    if meta.get("cost") not in COSTS or meta.get("optimizer") not in OPTIMIZERS:
-        raise bad("unknown cost or optimiser")
-    epoch = meta.get("epoch")
-    if not (isinstance(epoch, int) and epoch >= 0):
-        raise bad(f"epoch {epoch!r} is not a whole number")
+    _check_meta(meta, bad)
+    dims, epoch = meta["layer_dims"], meta["epoch"]
+    dtype = np.dtype(meta["dtype"])
     shapes = param_shapes(dims)
     params = {}
     for key, shape in shapes.items():
@@ -219,12 +361,9 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
                 f"{key} has shape {array.shape} but layer_dims {dims} needs {shape}: "
                 "the layers do not chain"
             )
-        _check_floats(key, array, shape, bad)
+        _check_floats(key, array, shape, dtype, bad)
         params[key] = array
-    rng = meta.get("rng")
-    if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64"):
-        raise bad("its shuffling state is missing or not one nntui writes")
-    _check_the_rest(arrays, shapes, dims[0], bad)
+    _check_the_rest(arrays, shapes, dims[0], dtype, bad)
     history = _history(arrays, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
@@ -237,7 +376,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "optimizer_state": optimizer_state,
         "epoch": epoch,
         "history": history,
-        "rng": rng,
+        "rng": meta["rng"],
     }
     return SavedModel(meta, state, arrays.get("data/mean"), arrays.get("data/std"))
 
@@ -260,46 +399,55 @@ def _history(
 
 
 def _check_floats(
-    name: str, array: np.ndarray, shape: tuple[int, ...], bad: Callable[[str], Exception]
+    name: str,
+    array: np.ndarray,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    bad: Callable[[str], Exception],
 ) -> None:
+    """``array`` has ``shape`` and holds floats that stay finite in the model's ``dtype``:
+    1e300 is finite in float64 but inf in float32."""
     if array.shape != shape:
         raise bad(f"{name} has shape {array.shape}, expected {shape}")
-    if array.dtype.kind != "f" or not np.isfinite(array).all():
-        raise bad(f"{name} must hold finite floating-point numbers")
+    if array.dtype not in FLOAT_DTYPES or not np.isfinite(array).all():
+        raise bad(f"{name} must hold finite floating-point numbers (float16, 32 or 64)")
+    largest = float(np.finfo(dtype).max)
+    if array.size and float(np.abs(array).max()) > largest:
+        raise bad(f"{name} holds values too large for {dtype} (above {largest:.3g})")
 
 
 def _check_the_rest(
     arrays: dict[str, np.ndarray],
     shapes: dict[str, tuple[int, int]],
     n_x: int,
+    dtype: np.dtype,
     bad: Callable[[str], Exception],
 ) -> None:
     """Every array besides the weights: the optimiser's running averages (shaped like the
-    weights) and step count, the history columns, the standardisation (n_x, 1)."""
+    weights; s, a mean of squares, >= 0) and step count, the history columns, the
+    standardisation (n_x, 1)."""
     for name, array in arrays.items():
         group, _, key = name.partition("/")
         if group == "params" and key in shapes:
             continue
         if name == "optimizer/t":
-            if array.shape != () or array.dtype.kind not in "iu" or array < 0:
+            if array.shape != () or array.dtype.kind not in "iu" or not 0 <= array < MAX_EPOCH:
                 raise bad("its optimiser step count t is not a whole number >= 0")
         elif group == "optimizer" and key[:2] in ("v_", "s_") and key[2:] in shapes:
-            _check_floats(name, array, shapes[key[2:]], bad)
+            _check_floats(name, array, shapes[key[2:]], dtype, bad)
+            if key[:2] == "s_" and (array < 0).any():
+                raise bad(f"{name} must be >= 0 (a running mean of squares)")
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")
         elif name in ("data/mean", "data/std"):
-            _check_floats(name, array, (n_x, 1), bad)
+            _check_floats(name, array, (n_x, 1), dtype, bad)
             if name == "data/std" and not (array > 0).all():
                 raise bad("data/std must be above 0 for every feature")
         else:
             raise bad(f"it holds an array nntui does not write: {name}")
     if ("data/mean" in arrays) != ("data/std" in arrays):
         raise bad("it holds only one of data/mean and data/std")
-
-
-def _positive_int(n: Any) -> bool:
-    return isinstance(n, int) and not isinstance(n, bool) and n >= 1
 
 
 def history_csv(history: History) -> str:

@@ -8,7 +8,7 @@ on the UI thread: phases are small, and the Session's lock keeps them apart from
 
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual import events, on, work
@@ -30,6 +30,7 @@ from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.form import HyperForm
 from nntui.widgets.inspector import Heatmap, Inspector
+from nntui.widgets.pane import Pane, describe
 from nntui.widgets.plots import HistoryPlot
 from nntui.widgets.report import ClassificationReport
 from nntui.widgets.shapes import ShapesTable
@@ -158,7 +159,8 @@ class NNTuiApp(App):
         HEAVY_PANE_SECONDS while training runs (plots redraw on their own timer)."""
         self.snapshot = snapshot
         self.selected = min(self.selected, snapshot.L)
-        self.query_one(StatusBar).show(snapshot, self.running, self.error)
+        status = self.query_one(StatusBar)
+        self.hand(status, partial(status.show, snapshot, self.running, self.error))
         self._plots_stale = True
         now = time.monotonic()
         if self.running and now - self._heavy_drawn < HEAVY_PANE_SECONDS:
@@ -167,8 +169,34 @@ class NNTuiApp(App):
         sub_title = f"{snapshot.dataset} · {'-'.join(map(str, snapshot.layer_dims))}"
         if self.sub_title != sub_title:
             self.sub_title = sub_title
-        self.query_one(LayerDiagram).snapshot = snapshot
+        diagram = self.query_one(LayerDiagram)
+        self.hand(diagram, partial(setattr, diagram, "snapshot", snapshot))
         shapes = self.query_one(ShapesTable)
+        self.hand(shapes, partial(self._show_shapes, shapes, snapshot))
+        form = self.query_one(HyperForm)
+        self.hand(form, partial(form.show_model, snapshot))
+        view = self.query_one(TabbedContent).active
+        if view == "inspector":
+            inspector = self.query_one(Inspector)
+            self.hand(inspector, partial(inspector.show, snapshot))
+        elif view == "boundary":
+            boundary = self.query_one(DecisionBoundary)
+            self.hand(boundary, partial(setattr, boundary, "snapshot", snapshot))
+        elif view == "report":
+            report = self.query_one(ClassificationReport)
+            self.hand(report, partial(report.show, snapshot))
+
+    def hand(self, pane: Pane, draw: Callable[[], object]) -> None:
+        """Give one pane its part of a snapshot (``draw``). If that raises, the pane shows
+        the error in place and the app goes on; the next snapshot tries it again. (A pane
+        that raises while Textual renders it does the same: see ``Pane.render_lines``.)"""
+        pane.recover()
+        try:
+            draw()
+        except Exception as error:  # whatever one pane does wrong stays in that pane
+            pane.fail(error)
+
+    def _show_shapes(self, shapes: ShapesTable, snapshot: Snapshot) -> None:
         shapes.show(snapshot)
         shapes.select(self.selected, self.tensor_kind)
         title = (
@@ -177,14 +205,6 @@ class NNTuiApp(App):
         )
         if shapes.border_title != title:
             shapes.border_title = title
-        self.query_one(HyperForm).show_model(snapshot)
-        view = self.query_one(TabbedContent).active
-        if view == "inspector":
-            self.query_one(Inspector).show(snapshot)
-        elif view == "boundary":
-            self.query_one(DecisionBoundary).snapshot = snapshot
-        elif view == "report":
-            self.query_one(ClassificationReport).show(snapshot)
 
     def refresh_now(self) -> None:
         """A fresh snapshot, for a change made while training is paused."""
@@ -202,10 +222,11 @@ class NNTuiApp(App):
         else:
             self._plots_stale = False
         for plot in plots:
-            plot.show(self.snapshot)
+            self.hand(plot, partial(plot.show, self.snapshot))
 
     def watch_running(self) -> None:
-        self.query_one(StatusBar).show(self.snapshot, self.running, self.error)
+        status = self.query_one(StatusBar)
+        self.hand(status, partial(status.show, self.snapshot, self.running, self.error))
 
     def watch_selected(self, layer: int) -> None:
         self.query_one(LayerDiagram).selected = layer
@@ -394,8 +415,9 @@ class NNTuiApp(App):
         self.pause()
         try:
             opened = Session.from_file(path)
-        except (OSError, ValueError) as err:
-            self.notify(f"{err}\nThe current model is untouched.", title="Not opened",
+        except Exception as err:  # no file, however damaged, may take the app down
+            why = str(err) if isinstance(err, OSError | ValueError) else f"{path}: {describe(err)}"
+            self.notify(f"{why}\nThe current model is untouched.", title="Not opened",
                         severity="error", timeout=10)  # fmt: skip
             return
         opened.views, opened.heatmap_size = self.session.views, self.session.heatmap_size
@@ -405,6 +427,8 @@ class NNTuiApp(App):
         self.query_one(HyperForm).show_config(opened.config)
         self.refresh_now()
         self.notify(f"Opened {path} at epoch {opened.trainer.epoch}", timeout=4)
+        if opened.notice:
+            self.notify(opened.notice, title="Data found elsewhere", timeout=8)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))

@@ -131,7 +131,10 @@ def session_from_args(
                 f"--load continues a saved model with the setup it was saved with; "
                 f"leave out {', '.join(given)} (change live settings in the app)"
             )
-        return Session.from_file(args.load), {}
+        session = Session.from_file(args.load)
+        if session.notice:
+            print(f"nntui: {session.notice}", file=sys.stderr)
+        return session, {}
     config, extras = config_from_args(args, parser)
     session = Session(config, Session.load_data(config, progress))
     if args.config:

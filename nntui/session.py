@@ -40,6 +40,7 @@ from nntui.config import (
     config_to_mapping,
     write_config,
 )
+from nntui.reopen import data_difference, data_record, locate_data, network_difference
 
 RATE_WINDOW_SECONDS = 1.0
 HISTORY_POINTS = 1000  # a snapshot carries at most this many epochs of each history column
@@ -145,35 +146,40 @@ class Session:
         self.inspect_target: tuple[int, str] = (1, "W[l]")
         self.heatmap_size = (32, 96)
         self.boundary_size = (80, 40)
+        self.notice = ""  # what the user should know about how the session was opened
         self._build(scaler)
 
     @classmethod
     def from_file(cls, path: str) -> "Session":
         """A session that continues a saved model where it stopped. ModelFileError, or the
-        data's own DataError, if it cannot; nothing else is touched."""
+        data's own DataError, if it cannot; nothing else is touched. ``notice`` says where
+        the data was found if that is not the path the model gives."""
         saved = load_model(path)
         try:
             config, _ = config_from_mapping(saved.meta.get("config", {}), f"{path} (its setup)")
         except ConfigError as err:
             raise ModelFileError(str(err)) from None
+        config, notice = locate_data(config, saved.meta, path)
+        dataset = cls.load_data(config)
+        difference = data_difference(saved.meta, dataset)
+        if difference:
+            raise ModelFileError(f"{path}: its data {config.data_label} differs: {difference}")
         scaler = None if saved.mean is None else Standardizer(saved.mean, saved.std)
-        session = cls(config, scaler=scaler)
-        t = session.trainer
-        if (t.layer_dims, t.activations, t.cost) != (
-            saved.meta["layer_dims"],
-            saved.meta["activations"],
-            saved.meta["cost"],
-        ):
-            raise ModelFileError(
-                f"{path}: its network {saved.meta['layer_dims']} does not fit its data set "
-                f"{config.data_label} as loaded now ({t.layer_dims})"
-            )
+        try:  # the file's standardisation may overflow the data: the trainer refuses that
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                session = cls(config, dataset, scaler)
+        except ValueError as err:
+            raise ModelFileError(f"{path}: does not fit its data ({err})") from None
+        difference = network_difference(session.trainer, saved.meta)
+        if difference:
+            raise ModelFileError(f"{path}: {difference}")
         try:
-            t.restore(saved.state)
+            session.trainer.restore(saved.state)
         except (ValueError, KeyError, TypeError) as err:
             raise ModelFileError(f"{path}: cannot be restored ({err})") from None
         session._epoch_start = session._weights()
         session.read_from["the model file being continued"] = path
+        session.notice = notice
         return session
 
     def inputs(self) -> dict[str, str]:
@@ -200,6 +206,7 @@ class Session:
                 "config": config_to_mapping(self.config),
                 "classes": self.dataset.classes,
                 "features": self.dataset.feature_names,
+                **data_record(self.config),
             }
             scaler = self.prepared.standardizer
             save_model(path, self.trainer, meta, scaler.mean, scaler.std)

@@ -135,7 +135,7 @@ BAD = {
     "history too short": (lambda p: with_meta(p, lambda m: m.update(epoch=7)),
                           "history's epochs do not rise to its 7 epochs"),
     "bad activation": (lambda p: with_meta(p, lambda m: m.update(activations=["tanh", "x"])),
-                       "do not name one activation per layer"),
+                       r"meta field 'activations' holds \['tanh', 'x'\]: it must be a list"),
 }  # fmt: skip
 
 

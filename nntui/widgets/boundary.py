@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from engine.inspect import BoundaryGrid
 from nntui.session import Snapshot
+from nntui.widgets.pane import Pane
 
 PALETTE = np.array(
     [[255, 140, 66], [74, 168, 255], [120, 220, 120], [230, 100, 200], [240, 220, 90],
@@ -81,7 +82,7 @@ def explanation(snapshot: Snapshot) -> str:
     return "The decision boundary appears here once the pane is on screen."
 
 
-class DecisionBoundary(Widget):
+class DecisionBoundary(Pane, Widget):
     """Draws ``snapshot.boundary``; says why not when there is none."""
 
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nntui.session import PhaseView, Snapshot
+from nntui.widgets.pane import Pane
 
 BRAILLE_BASE = 0x2800
 # The bit of each dot, indexed [y % 4][x % 2] within a cell.
@@ -211,7 +212,7 @@ def _label_row(columns: list[Column], labels: list[str], width: int, selected: i
     return row
 
 
-class LayerDiagram(Widget, can_focus=True):
+class LayerDiagram(Pane, Widget, can_focus=True):
     """The network drawn from the latest snapshot; ``selected`` is the highlighted layer."""
 
     selected: reactive[int] = reactive(1)

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
 from nntui.session import Snapshot
+from nntui.widgets.pane import Pane
 
 LIVE_MARK, REBUILD_MARK = "●", "↻"
 CSV_OPTION = "__csv__"
@@ -29,7 +30,7 @@ def _what_enter_does(name: str) -> str:
     return f"↵ rebuilds the network: {FIELDS[name].label} changes, new weights from the seed"
 
 
-class HyperForm(VerticalScroll):
+class HyperForm(Pane, VerticalScroll):
     """Every hyperparameter of ``Config``, editable."""
 
     BINDINGS = [Binding("escape", "revert", "Revert field", show=False)]

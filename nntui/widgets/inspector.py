@@ -21,6 +21,7 @@ from textual_plotext import PlotextPlot
 
 from engine.inspect import Inspection
 from nntui.session import PhaseView, Snapshot
+from nntui.widgets.pane import Pane
 
 POSITIVE, NEGATIVE, ZERO = (
     np.array([74, 168, 255]),
@@ -112,7 +113,7 @@ def phase_text(phase: PhaseView | None, in_epoch: bool) -> Text:
     return text
 
 
-class Heatmap(Widget, can_focus=True):
+class Heatmap(Pane, Widget, can_focus=True):
     """A block-mean heatmap with a cursor moved by the arrow keys."""
 
     BINDINGS = [
@@ -163,7 +164,7 @@ class Heatmap(Widget, can_focus=True):
             self.rows, self.cols = rows, cols
 
 
-class Inspector(Vertical):
+class Inspector(Pane, Vertical):
     """The inspector pane: what it shows follows the app's selected layer and tensor."""
 
     show_delta: reactive[bool] = reactive(False)

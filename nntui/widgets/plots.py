@@ -7,6 +7,7 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from nntui.session import Snapshot
+from nntui.widgets.pane import Pane
 
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
@@ -32,7 +33,7 @@ def thin(
     return [epochs[i] for i in keep], [values[i] for i in keep]
 
 
-class HistoryPlot(PlotextPlot):
+class HistoryPlot(Pane, PlotextPlot):
     """One quantity per epoch for train and test; redrawn only when told something changed."""
 
     def __init__(self, what: str, *, id: str) -> None:

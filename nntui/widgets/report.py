@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.session import Snapshot
+from nntui.widgets.pane import Pane
 
 
 def _pct(value: float) -> str:
@@ -36,7 +37,7 @@ def confusion_table(title: str, classes: tuple[str, ...], part) -> Table:
     return table
 
 
-class ClassificationReport(Static):
+class ClassificationReport(Pane, Static):
     def show(self, snapshot: Snapshot) -> None:
         report = snapshot.report
         if report is None:

@@ -5,6 +5,7 @@ from textual.widgets import DataTable
 
 from nntui.messages import TensorSelected
 from nntui.session import TENSOR_KINDS, Snapshot, tensor_name
+from nntui.widgets.pane import Pane
 
 FIRST_TENSOR_COLUMN = 2  # after "l" and "g"
 HEADERS = ("l", "g", *TENSOR_KINDS)
@@ -41,7 +42,7 @@ def column_widths(snapshot: Snapshot) -> list[int]:
     return widths
 
 
-class ShapesTable(DataTable):
+class ShapesTable(Pane, DataTable):
     """A cell is a layer's array: moving the cursor selects that layer and array everywhere;
     Enter opens it in the inspector."""
 

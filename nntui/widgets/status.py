@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.session import Snapshot
+from nntui.widgets.pane import Pane
 
 
 def _num(value: float, fmt: str = ".4g") -> str:
@@ -33,7 +34,7 @@ def status_text(snapshot: Snapshot, running: bool, error: str = "") -> Text:
     return text
 
 
-class StatusBar(Static):
+class StatusBar(Pane, Static):
     """One line under the panes."""
 
     def show(self, snapshot: Snapshot, running: bool, error: str = "") -> None:

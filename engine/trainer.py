@@ -35,7 +35,7 @@ Params = dict[str, np.ndarray]
 
 class Record(NamedTuple):
     """What one phase did, as cheaply as it can be said: its kind, layer, batch, and the
-    batch's Y (and J for the cost). The arrays themselves are in the trainer's slots."""
+    batch's Y (and its J, from the cost on). The arrays themselves are in the trainer's slots."""
 
     kind: str
     layer: int | None
@@ -335,6 +335,8 @@ class Trainer:
         try:
             with _divergence_is_checked():
                 record = next(self._run)
+                if record.kind in ("cost", "update"):  # mid-epoch: what the epoch's end checks
+                    self._check_finite(record.J)
         except BaseException:
             self._run = None
             raise
@@ -452,7 +454,7 @@ class Trainer:
                 grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
                 yield Record("backward", step.l, i, n, Yb)
             self.optimizer.update(self.params, grads, self.learning_rate)
-            yield Record("update", None, i, n, Yb)
+            yield Record("update", None, i, n, Yb, J)
         self._end_epoch(total_cost / self.m, total_correct / self.m, started)
 
     def _describe(self, record: "Record") -> Phase:
@@ -490,11 +492,7 @@ class Trainer:
 
     def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
-        # A float64 sum of all the weights is finite exactly when every weight is.
-        if not (math.isfinite(train_cost) and math.isfinite(self._flat.sum(dtype=np.float64))):
-            bad_layer = self._first_non_finite_layer()
-            self._restore_good()
-            raise DivergedError(self.epoch + 1, bad_layer, train_cost)
+        self._check_finite(train_cost)
         self.epoch += 1
         test_cost = test_acc = math.nan
         if self.X_test is not None:
@@ -507,6 +505,16 @@ class Trainer:
         )
         self.history.append(self.last_stats)
         self._keep_good()
+
+    def _check_finite(self, cost: float) -> None:
+        """Unless the cost and every weight are finite, roll back to the last finite epoch's
+        weights and optimiser state and raise DivergedError. O(number of weights)."""
+        # A float64 sum of all the weights is finite exactly when every weight is.
+        if math.isfinite(cost) and math.isfinite(self._flat.sum(dtype=np.float64)):
+            return
+        bad_layer = self._first_non_finite_layer()
+        self._restore_good()
+        raise DivergedError(self.epoch + 1, bad_layer, cost)
 
     def _first_non_finite_layer(self) -> int | None:
         for l in range(1, self.L + 1):
@@ -536,6 +544,7 @@ class Trainer:
         np.copyto(self._flat, self._good_flat)  # the views in self.params see it at once
         self.optimizer = make_optimizer(self.optimizer.name)
         self.optimizer.load_state(self._good_optimizer)
+        self.last_phase = None
         self.peek()
 
 

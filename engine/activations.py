@@ -121,8 +121,9 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by name; a ValueError lists the names that exist."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise ValueError(f"unknown activation {name!r}; choose one of: {known}") from None
+    known = ", ".join(ACTIVATIONS)
+    if not isinstance(name, str):
+        raise TypeError(f"an activation is a name, one of: {known}; got {name!r}")
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of: {known}")
+    return ACTIVATIONS[name]

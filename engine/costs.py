@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import checks
+
 
 def _clip(AL: np.ndarray) -> np.ndarray:
     """Keep AL inside (0, 1) so that log(AL) and log(1 - AL) stay finite."""
@@ -138,11 +140,35 @@ def cost_function(
 ) -> float:
     """J(AL, Y) for the cost ``kind`` (bce, ce, mse), plus the L2 term when lambd > 0.
 
-    AL, Y: (n_L, m). The article's version only knows binary cross-entropy.
+    AL, Y: (n_L, m). The article's version only knows binary cross-entropy. A misuse (an
+    unknown kind, shapes that differ, m = 0, labels the cost cannot take, a negative λ,
+    params missing a key) is a ValueError or TypeError that names it.
     """
+    get_cost(kind)
+    AL = checks.array(AL, "AL")
+    Y = checks.array(Y, "Y", AL.dtype)
+    checks.same_shape(AL, Y, "AL", "Y")
+    checks.examples(AL, "AL")
+    checks.labels(Y, kind)
+    lambd = checks.lambd(lambd)
+    if lambd and params is not None:
+        checks.params(params)
+    return compute_cost(AL, Y, kind, params=params, lambd=lambd)
+
+
+def compute_cost(
+    AL: np.ndarray,
+    Y: np.ndarray,
+    kind: str,
+    *,
+    params: dict[str, np.ndarray] | None = None,
+    lambd: float = 0.0,
+) -> float:
+    """``cost_function`` without its checks, for the trainer's batches and the gradient
+    check's inner loop, whose arguments were checked once. AL, Y: (n_L, m)."""
     if AL.shape != Y.shape:
         raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; they must match")
-    J = get_cost(kind).fn(AL, Y)
+    J = COSTS[kind].fn(AL, Y)
     if lambd and params is not None:
         J += l2_penalty(params, lambd, Y.shape[1])
     return J

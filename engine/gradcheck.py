@@ -7,14 +7,16 @@ For every parameter θ_i:  dθ_i ≈ (J(θ_i + ε) - J(θ_i - ε)) / 2ε, and th
 for each layer and overall. Below 1e-7 the gradients agree; above 1e-3 something is wrong.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.costs import cost_function
-from engine.initializers import layer_count
-from engine.propagation import backprop, forward_prop
+from engine import checks
+from engine.activations import Activation
+from engine.costs import check_output, compute_cost, get_cost
+from engine.propagation import Cache, backward_layers, forward_layers, resolve_activations
 
 GOOD, DOUBTFUL = 1e-7, 1e-3
 
@@ -40,6 +42,20 @@ def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(b)))
 
 
+def _check_settings(
+    output: Activation, n_L: int, Y: np.ndarray, cost: str, epsilon: float, max_per: int | None
+) -> None:
+    """The cost, its output layer (n_L units) and labels Y (n_L, m), and the step sizes."""
+    get_cost(cost)
+    check_output(cost, output.name)
+    checks.output_units(output.name, n_L)
+    checks.labels(Y, cost)
+    if not 0 < checks.real(epsilon, "epsilon") < math.inf:
+        raise ValueError(f"epsilon must be a finite number > 0, got {epsilon!r}")
+    if max_per is not None:
+        checks.whole_number(max_per, "max_per_layer", minimum=1)
+
+
 def gradient_check(
     params: dict[str, np.ndarray],
     X: np.ndarray,
@@ -56,19 +72,28 @@ def gradient_check(
 
     ``params`` is not modified. With ``max_per_layer``, each layer checks at most that many
     of its W and b entries, picked at random (seeded), so that big networks stay quick.
+    Every argument is checked once, here; a misuse is a ValueError or TypeError naming it.
     """
+    L = checks.params(params)
+    X64, Y64 = (A.astype(np.float64) for A in checks.data(X, Y))
+    gs = resolve_activations(activations, L)
+    _check_settings(gs[-1], params[f"W{L}"].shape[0], Y64, cost, epsilon, max_per_layer)
+    lambd, seed = checks.lambd(lambd), checks.seed(seed)
     params64 = {key: value.astype(np.float64) for key, value in params.items()}
-    X64, Y64 = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+
+    def forward(p: dict[str, np.ndarray]) -> list[Cache]:
+        return list(forward_layers(X64, p, gs))
 
     def J(p: dict[str, np.ndarray]) -> float:
-        AL, _ = forward_prop(X64, p, activations)
-        return cost_function(AL, Y64, cost, params=p, lambd=lambd)
+        return compute_cost(forward(p)[-1].A, Y64, cost, params=p, lambd=lambd)
 
-    AL, caches = forward_prop(X64, params64, activations)
-    grads = backprop(AL, Y64, caches, activations, cost, lambd)
+    caches = forward(params64)
+    grads = {}
+    for step in backward_layers(caches[-1].A, Y64, caches, gs, cost, lambd):
+        grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
     rng = np.random.default_rng(seed)
     per_layer, all_analytic, all_numeric = {}, [], []
-    for l in range(1, layer_count(params64) + 1):
+    for l in range(1, L + 1):
         analytic, numeric = [], []
         for key in (f"W{l}", f"b{l}"):
             theta = params64[key].reshape(-1)  # a view: perturbing it perturbs params64

@@ -2,23 +2,14 @@
 
 import numpy as np
 
+from engine import checks
+
 #: The scale of W[l] for each scheme, as a function of n_{l-1} (the fan-in).
 INIT_SCALES = {
     "he": lambda n_prev: np.sqrt(2.0 / n_prev),  # for relu layers (He et al., 2015)
     "xavier": lambda n_prev: np.sqrt(1.0 / n_prev),  # for tanh/sigmoid layers
     "small": lambda n_prev: 0.01,  # the article's randn * 0.01
 }
-
-
-def check_layer_dims(layer_dims: list[int] | tuple[int, ...]) -> list[int]:
-    """Return layer_dims as a list of ints, or raise a ValueError saying what is wrong."""
-    dims = list(layer_dims)
-    if len(dims) < 2:
-        raise ValueError(f"layer_dims needs at least an input and an output size, got {dims}")
-    for l, n in enumerate(dims):
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"layer_dims[{l}] must be a positive whole number, got {n!r}")
-    return [int(n) for n in dims]
 
 
 def param_shapes(layer_dims: list[int]) -> dict[str, tuple[int, int]]:
@@ -42,10 +33,14 @@ def init_params(
     layer_dims = [n_x, n_1, ..., n_L]: the input size first, then each layer's units.
     W[l] is drawn from a normal distribution scaled by ``init`` (he, xavier, small);
     b[l] starts at zero. The same seed gives the same values in float32 and float64.
+    A ValueError or TypeError names a bad argument, and weights that would not fit in
+    memory are refused before anything is allocated.
     """
-    dims = check_layer_dims(layer_dims)
+    dims = checks.layer_dims(layer_dims)
     if init not in INIT_SCALES:
         raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INIT_SCALES)}")
+    seed, dtype = checks.seed(seed), checks.float_dtype(dtype)
+    checks.allocation(dims, dtype)
     rng = np.random.default_rng(seed)
     params = {}
     for key, shape in param_shapes(dims).items():
@@ -55,8 +50,3 @@ def init_params(
         else:
             params[key] = np.zeros(shape, dtype=dtype)
     return params
-
-
-def layer_count(params: dict[str, np.ndarray]) -> int:
-    """L, the number of layers with parameters (the input layer is not counted)."""
-    return len(params) // 2

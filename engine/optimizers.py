@@ -9,14 +9,26 @@ import math
 
 import numpy as np
 
+from engine import checks
+
 Params = dict[str, np.ndarray]
 
 
 def update_parameters(params: Params, grads: Params, learning_rate: float) -> Params:
-    """W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]; in place, and returned (the article)."""
-    for key, value in params.items():
-        value -= learning_rate * grads[f"d{key}"]
+    """W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]; in place, and returned (the article).
+
+    A key missing from params or grads, a gradient of the wrong shape, or a learning rate
+    that is not a finite number > 0 is a ValueError or TypeError that names it."""
+    checks.params(params)
+    checks.grads(grads, params)
+    descend(params, grads, checks.learning_rate(learning_rate, "learning_rate"))
     return params
+
+
+def descend(params: Params, grads: Params, learning_rate: float) -> None:
+    """θ := θ - α dθ for every θ in params, unchecked: the optimiser's per-batch step."""
+    for key, theta in params.items():
+        theta -= learning_rate * grads[f"d{key}"]
 
 
 class GradientDescent:
@@ -26,7 +38,7 @@ class GradientDescent:
     equation = "θ := θ - α dθ"
 
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
-        update_parameters(params, grads, learning_rate)
+        descend(params, grads, learning_rate)
 
     def state(self) -> Params:
         return {}

@@ -24,9 +24,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine import checks
 from engine.activations import Activation, get_activation
 from engine.costs import check_output, get_cost
-from engine.initializers import layer_count
 
 
 class Cache(NamedTuple):
@@ -59,10 +59,14 @@ def resolve_activations(activations: str | Sequence[str] | None, L: int) -> list
         activations = "sigmoid"
     if isinstance(activations, str):
         activations = [activations] * L
-    names = list(activations)
-    if len(names) != L:
-        raise ValueError(f"got {len(names)} activations for a network of {L} layers")
-    return [a if isinstance(a, Activation) else get_activation(a) for a in names]
+    if not isinstance(activations, Sequence):
+        raise TypeError(f"activations must be a name or a list of names, got {activations!r}")
+    if len(activations) != L:
+        raise ValueError(
+            f"activations has {len(activations)} name(s) for a network of L = {L} layers; "
+            "give one per layer 1 .. L, or one name for all"
+        )
+    return [a if isinstance(a, Activation) else get_activation(a) for a in activations]
 
 
 def layer_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, g: Activation) -> Cache:
@@ -95,8 +99,15 @@ def forward_prop(
     params: dict[str, np.ndarray],
     activations: str | Sequence[str] | None = None,
 ) -> tuple[np.ndarray, list[Cache]]:
-    """AL (n_L, m) and the list of caches, one per layer. X is (n_x, m)."""
-    gs = resolve_activations(activations, layer_count(params))
+    """AL (n_L, m) and the list of caches, one per layer. X is (n_x, m).
+
+    Integer or bool X is converted to the weights' dtype; a misuse (params missing a key,
+    X of the wrong kind or rows, m = 0, a one-unit softmax) names what is wrong."""
+    L = checks.params(params)
+    X = checks.array(X, "X", params["W1"].dtype)
+    checks.examples(X, "X")
+    gs = resolve_activations(activations, L)
+    checks.output_units(gs[-1].name, params[f"W{L}"].shape[0])
     caches = list(forward_layers(X, params, gs))
     return caches[-1].A, caches
 
@@ -123,6 +134,11 @@ def one_layer_backward(
 
     dA (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1).
     """
+    checks.instance(cache, Cache, "cache", "a Cache from forward_prop")
+    dA = checks.array(dA, "dA", cache.Z.dtype)
+    checks.same_shape(dA, cache.Z, "dA", "Z in the cache")
+    checks.examples(dA, "dA")
+    lambd = checks.lambd(lambd)
     g = get_activation(activation)
     dZ = g.backward(dA, cache.Z, cache.A)
     return linear_backward(dZ, cache, lambd)
@@ -168,9 +184,20 @@ def backprop(
 ) -> dict[str, np.ndarray]:
     """grads {'dW1': like W1, 'db1': like b1, ..., 'dZ1': like Z1, ...} for l = 1 .. L.
 
-    AL and Y are (n_L, m); ``caches`` is what ``forward_prop`` returned.
+    AL and Y are (n_L, m); ``caches`` is what ``forward_prop`` returned. Integer or bool Y
+    is converted to AL's dtype; a misuse (shapes, m = 0, labels the cost cannot take, an
+    unknown cost) names what is wrong.
     """
+    AL = checks.array(AL, "AL")
+    Y = checks.array(Y, "Y", AL.dtype)
+    checks.same_shape(Y, AL, "Y", "AL")
+    checks.examples(AL, "AL")
+    checks.items(caches, Cache, "caches", "the list of caches forward_prop returned")
     gs = resolve_activations(activations, len(caches))
+    check_output(cost, gs[-1].name)
+    checks.output_units(gs[-1].name, AL.shape[0])
+    checks.labels(Y, cost)
+    lambd = checks.lambd(lambd)
     grads = {}
     for step in backward_layers(AL, Y, caches, gs, cost, lambd):
         grads[f"dW{step.l}"] = step.dW

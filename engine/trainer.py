@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine import checks
 from engine.activations import Activation
-from engine.costs import check_output, cost_function, get_cost
-from engine.initializers import check_layer_dims, init_params, param_shapes
+from engine.costs import check_output, compute_cost, get_cost
+from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
 from engine.optimizers import make_optimizer
 from engine.phases import Phase
@@ -35,7 +36,7 @@ Params = dict[str, np.ndarray]
 
 class Record(NamedTuple):
     """What one phase did, as cheaply as it can be said: its kind, layer, batch, and the
-    batch's Y (and J for the cost). The arrays themselves are in the trainer's slots."""
+    batch's Y (and its J, from the cost on). The arrays themselves are in the trainer's slots."""
 
     kind: str
     layer: int | None
@@ -129,63 +130,15 @@ class History:
             setattr(self, name, array(column.typecode, values[keep].tobytes()))
 
 
-def check_data(X: np.ndarray, Y: np.ndarray, what: str = "") -> None:
-    """Raise a ValueError naming the problem if X (n_x, m) and Y (n_y, m) cannot be trained on."""
-    x, y = f"X{what}", f"Y{what}"
-    for name, arr in ((x, X), (y, Y)):
-        if not isinstance(arr, np.ndarray) or arr.ndim != 2:
-            shape = getattr(arr, "shape", None)
-            raise ValueError(f"{name} must be a 2-D array (one column per example), got {shape}")
-        if not np.issubdtype(arr.dtype, np.number):
-            raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"{x} has m = {X.shape[1]} examples (columns) but {y} has {Y.shape[1]}; "
-            "they must have the same number of columns"
-        )
-    if X.shape[1] == 0:
-        raise ValueError(f"{x} has no examples (m = 0)")
-    for name, arr in ((x, X), (y, Y)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            row, col = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{name} holds {int(bad.sum())} non-finite values (NaN or inf), "
-                f"the first at row {row}, column {col}"
-            )
-
-
-def check_learning_rate(learning_rate: float) -> float:
-    lr = float(learning_rate)
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"the learning rate must be a finite number > 0, got {learning_rate!r}")
-    return lr
-
-
-def check_batch_size(batch_size: int | None) -> int | None:
-    if batch_size is None:
-        return None
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-        raise ValueError(f"the batch size must be a whole number or None, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"the batch size must be at least 1, got {batch_size}")
-    return int(batch_size)
-
-
-def check_lambd(lambd: float) -> float:
-    value = float(lambd)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"the L2 strength λ must be a finite number >= 0, got {lambd!r}")
-    return value
-
-
 class Trainer:
     """A network, its data and its training state: the one object the app talks to.
 
     X (n_x, m) and Y (n_y, m) are the training set; X_test and Y_test, if given, are
     evaluated after every epoch. ``layer_dims`` = [n_x, n_1, ..., n_L] with n_L = n_y.
     ``activations`` is one name per layer 1 .. L (or one name for all; default sigmoid,
-    as in the article). ``cost`` is bce, ce or mse.
+    as in the article). ``cost`` is bce, ce or mse. Every argument is checked here, once
+    (``engine.checks``), so the epochs run unchecked: a misuse is a ValueError or TypeError
+    naming the parameter. X and Y are float32 or float64; integers and bools are converted.
     """
 
     def __init__(
@@ -206,27 +159,22 @@ class Trainer:
         seed: int | None = 0,
         dtype: type | np.dtype = np.float32,
     ) -> None:
-        check_data(X, Y)
+        self.dtype = checks.float_dtype(dtype)
+        X, Y = checks.data(X, Y, dtype=self.dtype)
         if (X_test is None) != (Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
         if X_test is not None:
-            check_data(X_test, Y_test, "_test")
-        self.layer_dims = check_layer_dims(layer_dims)
-        if self.layer_dims[0] != X.shape[0]:
-            raise ValueError(
-                f"layer_dims[0] is {self.layer_dims[0]} but X has n_x = {X.shape[0]} "
-                "features (rows); they must match"
-            )
-        if self.layer_dims[-1] != Y.shape[0]:
-            raise ValueError(
-                f"the output layer has {self.layer_dims[-1]} units but Y has "
-                f"{Y.shape[0]} rows; they must match"
-            )
+            X_test, Y_test = checks.data(X_test, Y_test, "_test", self.dtype)
+        self.layer_dims = checks.layer_dims(layer_dims)
+        self._check_sizes(X, Y, X_test)
         self.L = len(self.layer_dims) - 1
         self.gs: list[Activation] = resolve_activations(activations, self.L)
         self.cost = get_cost(cost).name
         check_output(self.cost, self.gs[-1].name)
-        self.dtype = np.dtype(dtype)
+        checks.output_units(self.gs[-1].name, self.layer_dims[-1])
+        checks.labels(Y, self.cost)
+        if Y_test is not None:
+            checks.labels(Y_test, self.cost, "Y_test")
         self.X = np.asarray(X, dtype=self.dtype)
         self.Y = np.asarray(Y, dtype=self.dtype)
         self._XT = np.ascontiguousarray(self.X.T)  # (m, n_x): a batch is a cheap row gather
@@ -237,9 +185,23 @@ class Trainer:
         self.batch_size = batch_size
         self.lambd = lambd
         self.init = init
-        self.seed = seed
+        self.seed = checks.seed(seed)
         self.optimizer_name = optimizer
         self.reset()
+
+    def _check_sizes(self, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None) -> None:
+        """layer_dims[0] is n_x of X (and X_test), layer_dims[-1] the rows of Y."""
+        for name, A in (("X", X), ("X_test", X_test)):
+            if A is not None and self.layer_dims[0] != A.shape[0]:
+                raise ValueError(
+                    f"layer_dims[0] is {self.layer_dims[0]} but {name} has n_x = {A.shape[0]} "
+                    "features (rows); they must match"
+                )
+        if self.layer_dims[-1] != Y.shape[0]:
+            raise ValueError(
+                f"the output layer has {self.layer_dims[-1]} units but Y has "
+                f"{Y.shape[0]} rows; they must match"
+            )
 
     # -- hyperparameters that apply to the running model ---------------------------------
 
@@ -249,7 +211,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = check_learning_rate(value)
+        self._learning_rate = checks.learning_rate(value)
 
     @property
     def batch_size(self) -> int | None:
@@ -258,7 +220,7 @@ class Trainer:
 
     @batch_size.setter
     def batch_size(self, value: int | None) -> None:
-        self._batch_size = check_batch_size(value)
+        self._batch_size = checks.batch_size(value)
 
     @property
     def lambd(self) -> float:
@@ -266,7 +228,7 @@ class Trainer:
 
     @lambd.setter
     def lambd(self, value: float) -> None:
-        self._lambd = check_lambd(value)
+        self._lambd = checks.lambd(value)
 
     @property
     def optimizer_name(self) -> str:
@@ -343,6 +305,8 @@ class Trainer:
         try:
             with _divergence_is_checked():
                 record = next(self._run)
+                if record.kind in ("cost", "update"):  # mid-epoch: what the epoch's end checks
+                    self._check_finite(record.J)
         except BaseException:
             self._run = None
             raise
@@ -373,7 +337,7 @@ class Trainer:
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         """(cost, accuracy) on X, Y; accuracy is NaN for regression."""
         AL = self.output(X)
-        J = cost_function(
+        J = compute_cost(
             AL, np.asarray(Y, dtype=self.dtype), self.cost, params=self.params, lambd=self.lambd
         )
         return J, accuracy(AL, Y) if self.is_classification else math.nan
@@ -464,7 +428,7 @@ class Trainer:
                 self._caches[l - 1] = cache
                 yield Record("forward", l, i, n, Yb)
             AL = self._caches[-1].A
-            J = cost_function(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
+            J = compute_cost(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
             total_cost += J * Yb.shape[1]
             if self.is_classification:
                 total_correct += accuracy(AL, Yb) * Yb.shape[1]
@@ -475,7 +439,7 @@ class Trainer:
                 grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
                 yield Record("backward", step.l, i, n, Yb)
             self.optimizer.update(self.params, grads, self.learning_rate)
-            yield Record("update", None, i, n, Yb)
+            yield Record("update", None, i, n, Yb, J)
         self._end_epoch(total_cost / self.m, total_correct / self.m, started)
 
     def _describe(self, record: "Record") -> Phase:
@@ -513,11 +477,7 @@ class Trainer:
 
     def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
-        # A float64 sum of all the weights is finite exactly when every weight is.
-        if not (math.isfinite(train_cost) and math.isfinite(self._flat.sum(dtype=np.float64))):
-            bad_layer = self._first_non_finite_layer()
-            self._restore_good()
-            raise DivergedError(self.epoch + 1, bad_layer, train_cost)
+        self._check_finite(train_cost)
         self.epoch += 1
         test_cost = test_acc = math.nan
         if self.X_test is not None:
@@ -530,6 +490,16 @@ class Trainer:
         )
         self.history.append(self.last_stats)
         self._keep_good()
+
+    def _check_finite(self, cost: float) -> None:
+        """Unless the cost and every weight are finite, roll back to the last finite epoch's
+        weights and optimiser state and raise DivergedError. O(number of weights)."""
+        # A float64 sum of all the weights is finite exactly when every weight is.
+        if math.isfinite(cost) and math.isfinite(self._flat.sum(dtype=np.float64)):
+            return
+        bad_layer = self._first_non_finite_layer()
+        self._restore_good()
+        raise DivergedError(self.epoch + 1, bad_layer, cost)
 
     def _first_non_finite_layer(self) -> int | None:
         for l in range(1, self.L + 1):
@@ -559,6 +529,7 @@ class Trainer:
         np.copyto(self._flat, self._good_flat)  # the views in self.params see it at once
         self.optimizer = make_optimizer(self.optimizer.name)
         self.optimizer.load_state(self._good_optimizer)
+        self.last_phase = None
         self.peek()
 
 
@@ -608,8 +579,12 @@ def train(
     """Train a fresh network for ``epochs`` epochs; return (params, cost_history).
 
     The article's ``train``, working: cost_history holds one training cost per epoch.
-    X is (n_x, m), Y is (n_L, m), layer_dims = [n_x, n_1, ..., n_L].
+    X is (n_x, m), Y is (n_L, m), layer_dims = [n_x, n_1, ..., n_L]. X and Y are float32 or
+    float64 (integers and bools are converted to ``dtype``); a misuse is a ValueError or
+    TypeError that names the parameter.
     """
+    epochs = checks.whole_number(epochs, "epochs")
+    lr = checks.learning_rate(lr, "lr, the learning rate,")
     trainer = Trainer(
         X, Y, layer_dims, activations=activations, cost=cost, learning_rate=lr,
         batch_size=batch_size, optimizer=optimizer, lambd=lambd, init=init, seed=seed,

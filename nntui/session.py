@@ -270,9 +270,11 @@ class Session:
             return stats
 
     def step_phase(self) -> PhaseView:
-        """One phase: forward layer l, the cost, backward layer l, or the update."""
+        """One phase: forward layer l, the cost, backward layer l, or the update. Raises the
+        engine's DivergedError after rolling back, mid-epoch; then no phase is lit."""
         with self._lock:
             self._before_step()
+            self.phase_view = None
             phase = self.trainer.step_phase()
             self.phase_view = PhaseView.of(phase)
             return self.phase_view

@@ -61,7 +61,8 @@ def test_softmax_cross_entropy_and_mse_values():
 
 def test_l2_term_adds_lambda_over_2m_times_the_squared_weights():
     AL, Y = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
-    params = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[5.0]]), "W2": np.array([[3.0]])}
+    params = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[5.0]]), "W2": np.array([[3.0]]),
+              "b2": np.array([[7.0]])}  # fmt: skip
     plain = cost_function(AL, Y, "bce")
     with_l2 = cost_function(AL, Y, "bce", params=params, lambd=0.4)
     assert with_l2 - plain == pytest.approx(0.4 / (2 * 2) * (1 + 4 + 9))

@@ -10,10 +10,12 @@ import time
 
 import numpy as np
 import pytest
+from textual.widgets import Input
 
 from engine.trainer import DivergedError
 from nntui.config import Config
 from nntui.session import Session
+from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.status import StatusBar
 
 from .app_helpers import make_app, settle
@@ -98,6 +100,40 @@ async def test_the_app_pauses_on_divergence_and_says_where(activation):
         await pilot.press("n")  # a divergent rate stays divergent, but the app answers
         await settle(pilot)
         assert app.session.trainer.epoch == len(app.session.trainer.history)
+
+
+async def test_phase_stepping_into_divergence_mid_epoch_keeps_the_session():
+    """`.` pressed through the phases at an absurd rate with mini-batches of 16: the weights
+    go non-finite inside the epoch. The app says so and keeps running, the diagram draws the
+    restored weights, and training goes on once the rate is lowered."""
+    app = make_app(dataset="diabetes", hidden=(16,), activation="relu", learning_rate=100.0,
+                   batch_size=16)  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        t = app.session.trainer
+        phases_per_epoch = t.batches_per_epoch * (2 * t.L + 2)
+        presses = 0
+        while not app.error and presses < phases_per_epoch:
+            await pilot.press("full_stop")
+            presses += 1
+        await settle(pilot)
+        assert presses < phases_per_epoch  # mid-epoch
+        assert app.is_running and app.return_code is None
+        assert re.search(r"diverged at epoch 1: .*non-finite", app.error)
+        assert "diverged" in str(app.query_one(StatusBar).render())
+        assert not t.in_epoch and t.epoch == 0
+        assert all(np.isfinite(v).all() for v in t.params.values())
+        assert app.snapshot.phase is None
+        assert "●" in str(app.query_one(LayerDiagram).render())
+        field = app.query_one("#field-learning_rate", Input)
+        field.focus()
+        field.value = "0.001"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert t.learning_rate == 0.001
+        await pilot.press("escape", "full_stop", "n")
+        await settle(pilot)
+        assert app.is_running and not app.error and t.epoch == 1
+        assert np.isfinite(t.history.train_cost).all()
 
 
 SIZES = [(40, 12), (250, 80), (69, 19), (70, 20), (80, 24), (41, 60), (200, 13), (120, 40)]

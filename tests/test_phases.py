@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine import Trainer
+from engine import DivergedError, Trainer
 from engine.toy import blobs, circles, one_hot
 
 
@@ -91,3 +91,38 @@ def test_l2_shows_in_the_equations():
     phases = [trainer.step_phase() for _ in range(8)]
     assert "(λ/2m)" in phases[3].equations[0]
     assert "+ (λ/m) W[3]" in phases[4].equations[1]
+
+
+def _state(trainer: Trainer) -> dict:
+    """Everything the rollback restores: weights, optimiser state, epoch, history (but the
+    seconds each epoch took) and the shuffling generator."""
+    state = trainer.state()
+    del state["history"]["seconds"]
+    return state
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_phase_stepping_into_divergence_rolls_back_mid_epoch_like_step_epoch(optimizer):
+    """At an absurd rate with mini-batches of 16, the weights go non-finite a few batches into
+    the epoch. Phase stepping stops right there (no phase ever shows non-finite weights) and
+    rolls back to exactly what step_epoch rolls back to; both then go on identically."""
+    by_epoch, by_phase = (make_trainer(16, optimizer, dtype=np.float32) for _ in range(2))
+    for trainer in (by_epoch, by_phase):
+        trainer.step_epoch()  # some optimiser state and history to restore
+        trainer.learning_rate = 1e30
+    with pytest.raises(DivergedError) as whole:
+        by_epoch.step_epoch()
+    with pytest.raises(DivergedError) as stepped:
+        while True:
+            phase = by_phase.step_phase()
+            assert all(np.isfinite(p).all() for p in by_phase.params.values())
+    assert phase.batch < phase.n_batches - 1  # caught mid-epoch, not at its end
+    assert stepped.value.epoch == whole.value.epoch == 2
+    assert "the weights of epoch 1 were restored" in str(stepped.value)
+    assert not by_phase.in_epoch and by_phase.last_phase is None
+    np.testing.assert_equal(_state(by_phase), _state(by_epoch))
+    for trainer in (by_epoch, by_phase):
+        trainer.learning_rate = 0.05
+        trainer.step_epoch()
+    for key in by_epoch.params:
+        np.testing.assert_array_equal(by_phase.params[key], by_epoch.params[key])

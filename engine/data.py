@@ -148,7 +148,8 @@ def read_csv(
 
 
 def _count_lines(path: Path) -> int:
-    """Lines in the file, ended by \\n, \\r or \\r\\n, counted in binary blocks."""
+    """Lines in the file, ended by \\n, \\r or \\r\\n (the last one may be unended),
+    counted in binary blocks."""
     lines, last = 0, b""
     try:
         with path.open("rb") as f:
@@ -158,7 +159,7 @@ def _count_lines(path: Path) -> int:
                 last = block[-1:]
     except OSError as err:
         raise DataError(f"{path}: cannot be read ({err.strerror})") from None
-    return lines + 1
+    return lines + (last not in (b"", b"\n", b"\r"))
 
 
 def _not_utf8(path: Path) -> DataError:

@@ -183,6 +183,8 @@ def main(argv: list[str]) -> int:
             session, extras = session_from_args(args, parser, loading.update)
     except INPUT_ERRORS as err:
         return fail(err)
+    for note in session.dataset.notes:
+        print(f"nntui: {note}", file=sys.stderr)
     epochs = args.epochs if args.epochs is not None else extras.get("epochs")
     if epochs is None or epochs < 1:
         parser.error("give the number of epochs: --epochs N (N >= 1), or epochs = N in the config")

@@ -101,7 +101,7 @@ def targets_from_labels(labels: np.ndarray, k: int) -> np.ndarray:
 # -- reading anyone's CSV ------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
-PROGRESS_ROWS = 10_000  # rows converted at once, between two progress calls
+PROGRESS_ROWS = 2_000  # rows converted at once, between two progress calls
 #: Texts that mean "missing" in a feature column (which must hold numbers anyway). In the
 #: target they may be class names: there only empty cells, and the user's ``missing``, are.
 FEATURE_MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
@@ -317,8 +317,8 @@ def _number(cell: str) -> float | None:
 
 class _Table:
     """The rows of a CSV as they are read: features (capacity, n_x) one row per example,
-    the target as codes into the distinct texts, each row's line; rows with missing cells
-    are counted and left out."""
+    the target as codes into its distinct texts, with the line where each text first
+    appears; rows with missing cells are counted and left out."""
 
     def __init__(
         self, path: Path, header: list[str], t: int, capacity: int, missing: set[str]
@@ -326,9 +326,9 @@ class _Table:
         self.path, self.header, self.t, self.missing = path, header, t, missing
         self.feature_cols = [c for c in range(len(header)) if c != t]
         self.features = np.empty((capacity, len(self.feature_cols)))
-        self.codes = np.empty(capacity, dtype=np.int64)
-        self.lines = np.empty(capacity, dtype=np.int64)
+        self.codes = np.empty(capacity, dtype=np.int32)
         self.texts: dict[str, int] = {}  # each distinct target text: its code
+        self.first_lines: list[int] = []  # by code
         self.m = 0
         self.rows_read = 0
         self.missing_cells: list[tuple[int, str]] = []  # the first few (line, column)
@@ -369,10 +369,15 @@ class _Table:
         if not np.isfinite(values).all():
             raise self._bad_cell(kept)
         self.features[j : j + n] = values
-        self.codes[j : j + n] = [self.texts.setdefault(row[self.t].strip(), len(self.texts))
-                                 for _, row in kept]  # fmt: skip
-        self.lines[j : j + n] = [line for line, _ in kept]
+        self.codes[j : j + n] = [self._code(line, row[self.t].strip()) for line, row in kept]
         self.m += n
+
+    def _code(self, line: int, text: str) -> int:
+        """The code of a target text; a new text gets the next code and its line is kept."""
+        code = self.texts.setdefault(text, len(self.texts))
+        if code == len(self.first_lines):
+            self.first_lines.append(line)
+        return code
 
     def _bad_cell(self, rows: list[tuple[int, list[str]]]) -> DataError:
         """The error for the first feature cell in ``rows`` that is not a finite number."""
@@ -413,10 +418,9 @@ class _Table:
         """The Dataset of the rows kept: X (n_x, m), Y and the notes on what was decided."""
         self._check_rows(drop_missing)
         m = self.m
-        for array, shape in ((self.features, (m, len(self.feature_cols))),
-                             (self.codes, (m,)), (self.lines, (m,))):  # fmt: skip
-            array.resize(shape, refcheck=False)  # in place: no copy of the rows
-        column = _TargetColumn(self.path, target, list(self.texts), self.codes, self.lines)
+        self.features.resize((m, len(self.feature_cols)), refcheck=False)  # in place: no copy
+        self.codes.resize(m, refcheck=False)
+        column = _TargetColumn(self.path, target, list(self.texts), self.codes, self.first_lines)
         found_task, Y, classes, notes = column.decode(task)
         if self.dropped_lines:
             notes = [self._dropped_note(column, classes), *notes]
@@ -454,13 +458,13 @@ def _class_key(value: int | float | None, text: str) -> int | float | str:
 
 @dataclass(frozen=True)
 class _TargetColumn:
-    """The target: distinct texts, a code per row into them, and each row's line."""
+    """The target: distinct texts, a code per row (m,) into them, each text's first line."""
 
     path: Path
     name: str
     texts: list[str]
     codes: np.ndarray
-    lines: np.ndarray
+    first_lines: list[int]
 
     @property
     def values(self) -> list[int | float | None]:
@@ -488,27 +492,27 @@ class _TargetColumn:
             return self.regression(values)
         return self.classes(values)
 
-    def _first_line(self, code: int) -> int:
-        return int(self.lines[np.argmax(self.codes == code)])
-
     def regression(
         self, values: list[int | float | None]
     ) -> tuple[Task, np.ndarray, list[str], list[str]]:
+        """Y (1, m) of the numbers; each must be within float32's range, which training uses."""
         for code, value in enumerate(values):
             if value is None or abs(value) > FLOAT32_MAX:
-                text = self.texts[code]
-                why = (
-                    "is not a number, but a regression target must be numeric"
-                    if value is None
-                    else f"is beyond ±{FLOAT32_MAX:.4g}, the largest number training "
-                    "computes with (float32)"
-                )
-                raise DataError(
-                    f"{self.path}, line {self._first_line(code)}, column {self.name!r}: "
-                    f"{text!r} {why}"
-                )
+                raise self._bad_quantity(code, value)
         Y = np.array(values, dtype=np.float64)[self.codes][None, :]
         return "regression", Y, [], []
+
+    def _bad_quantity(self, code: int, value: float | None) -> DataError:
+        text = self.texts[code]
+        if value is None:
+            why = "is not a number, but a regression target must be numeric"
+            if text.lower() in FEATURE_MISSING:
+                why += f"; if it means missing, give --missing {text}"
+        else:
+            why = f"is beyond ±{FLOAT32_MAX:.4g}, the float32 range training computes in"
+        return DataError(
+            f"{self.path}, line {self.first_lines[code]}, column {self.name!r}: {text!r} {why}"
+        )
 
     def class_names(self, texts: Collection[str]) -> list[str]:
         """The class names these texts would have (numbers by their value, if all are)."""

@@ -140,6 +140,7 @@ class NNTuiApp(App):
         self.query_one("#form").border_title = "Hyperparameters"
         self.show(self.snapshot)
         self.set_interval(PLOT_REDRAW_SECONDS, self._redraw_plots)
+        self._tell_data_notes()
         self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
@@ -429,6 +430,12 @@ class NNTuiApp(App):
         self.notify(f"Opened {path} at epoch {opened.trainer.epoch}", timeout=4)
         if opened.notice:
             self.notify(opened.notice, title="Data found elsewhere", timeout=8)
+        self._tell_data_notes()
+
+    def _tell_data_notes(self) -> None:
+        """What loading the data decided (rows dropped, the task chosen), as notifications."""
+        for note in self.session.dataset.notes:
+            self.notify(note, title="Data", timeout=10)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))

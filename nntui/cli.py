@@ -14,10 +14,13 @@ from nntui import __version__
 from nntui.config import (
     FIELDS,
     OPTIONS,
+    TASKS,
     Config,
     ConfigError,
     format_field,
     parse_field,
+    parse_missing,
+    parse_task,
     read_config,
 )
 
@@ -33,6 +36,8 @@ NO_TERMINAL = (
 #: What a user's input can cause (DataError, ConfigError and ModelFileError are ValueErrors);
 #: each is reported in one line, with exit code 2.
 INPUT_ERRORS = (ValueError,)
+#: Options about reading a user's CSV, by Config field: they go with --data.
+CSV_OPTIONS = {"drop_missing": "--drop-missing", "missing": "--missing", "task": "--task"}
 
 
 def _field_type(name: str) -> Callable[[str], Any]:
@@ -45,6 +50,19 @@ def _field_type(name: str) -> Callable[[str], Any]:
             raise argparse.ArgumentTypeError(str(err)) from None
 
     convert.__name__ = FIELDS[name].label
+    return convert
+
+
+def _data_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser that raises ValueError."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    convert.__name__ = parse.__name__.removeprefix("parse_")
     return convert
 
 
@@ -72,6 +90,15 @@ def add_setup_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument(
         "--drop-missing", action="store_true", default=None,
         help="drop CSV rows with missing values instead of refusing the file",
+    )  # fmt: skip
+    data.add_argument(
+        "--missing", metavar="TEXT[,TEXT]", type=_data_type(parse_missing),
+        help="texts that mean a missing value, e.g. NA,none (default: only empty cells; in "
+        "number columns NA, N/A, NaN, null, none, ?, - too)",
+    )  # fmt: skip
+    data.add_argument(
+        "--task", type=_data_type(parse_task), metavar="|".join(TASKS),
+        help="what the target is: class labels or quantities (default: guessed, and said)",
     )  # fmt: skip
 
 
@@ -102,10 +129,12 @@ def config_from_args(
         parser.error("--data needs --target COLUMN: the column to predict")
     if args.target and not args.data:
         parser.error("--target goes with --data PATH.csv")
-    if args.drop_missing and not config.data_path:
-        parser.error("--drop-missing goes with --data PATH.csv")
-    if args.drop_missing is not None:
-        config = config.with_value("drop_missing", args.drop_missing)
+    for name in CSV_OPTIONS:
+        value = getattr(args, name)
+        if value and not config.data_path:
+            parser.error(f"{CSV_OPTIONS[name]} goes with --data PATH.csv")
+        if value is not None:
+            config = config.with_value(name, value)
     for name in OPTIONS:
         value = getattr(args, name)
         if value is not None:
@@ -125,7 +154,8 @@ def session_from_args(
             raise ValueError(f"--{flag} is empty; give a file name")
     if args.load:
         given = [f"--{OPTIONS[n]}" for n in OPTIONS if getattr(args, n) is not None]
-        given += [flag for flag in ("config", "data") if getattr(args, flag)]
+        given += [f"--{flag}" for flag in ("config", "data") if getattr(args, flag)]
+        given += [option for name, option in CSV_OPTIONS.items() if getattr(args, name)]
         if given:
             parser.error(
                 f"--load continues a saved model with the setup it was saved with; "

@@ -17,6 +17,7 @@ import tomli_w
 
 from engine.activations import HIDDEN_ACTIVATIONS
 from engine.data import REGISTRY
+from engine.files import check_input_file
 from engine.initializers import INIT_SCALES
 from engine.optimizers import OPTIMIZERS
 from engine.persist import atomic_write
@@ -51,13 +52,16 @@ class Config:
     data_path: str | None = None  # a user's CSV instead of a named data set
     target: str | None = None
     drop_missing: bool = False
+    task: str | None = None  # 'classification' or 'regression'; None: guessed from the data
+    missing: tuple[str, ...] = ()  # texts that mean a missing value, besides empty cells
 
     def with_value(self, name: str, value: Any) -> "Config":
         return replace(self, **{name: value})
 
     def with_dataset(self, name: str) -> "Config":
         """A shipped data set instead of a CSV: the CSV's settings go with it."""
-        return replace(self, dataset=name, data_path=None, target=None, drop_missing=False)
+        return replace(self, dataset=name, data_path=None, target=None, drop_missing=False,
+                       task=None, missing=())  # fmt: skip
 
     @property
     def data_label(self) -> str:
@@ -146,6 +150,15 @@ def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+TASKS = ("classification", "regression")
+parse_task = _choice(TASKS)
+
+
+def parse_missing(text: str) -> tuple[str, ...]:
+    """'NA, none' -> ('NA', 'none'): the texts of a CSV that mean a missing value."""
+    return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+
+
 def _format_hidden(hidden: tuple[int, ...]) -> str:
     return ",".join(str(n) for n in hidden)
 
@@ -225,7 +238,8 @@ OPTIONS = {
     "seed": "seed",
 }
 FILE_KEYS = {option.replace("-", "_"): name for name, option in OPTIONS.items()}
-DATA_KEYS = {"data": "data_path", "target": "target", "drop_missing": "drop_missing"}
+DATA_KEYS = {"data": "data_path", "target": "target", "drop_missing": "drop_missing",
+             "task": "task", "missing": "missing"}  # fmt: skip
 EXTRA_KEYS = ("epochs",)  # read by `nntui train`
 
 
@@ -243,7 +257,18 @@ def config_to_mapping(config: Config) -> dict[str, Any]:
         mapping.pop("dataset")
         mapping |= {"data": config.data_path, "target": config.target or "",
                     "drop_missing": config.drop_missing}  # fmt: skip
+        if config.task:
+            mapping["task"] = config.task
+        if config.missing:
+            mapping["missing"] = list(config.missing)
     return mapping
+
+
+def _missing_texts(value: Any) -> tuple[str, ...]:
+    """A file's ``missing = ["NA", "none"]`` as the texts it lists."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f'{value!r}: list the texts, e.g. ["NA", "none"]')
+    return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
 def _as_text(name: str, value: Any) -> str:
@@ -277,6 +302,12 @@ def config_from_mapping(mapping: Mapping[str, Any], where: str) -> tuple[Config,
                 if not isinstance(value, bool):
                     raise ValueError(f"{value!r} must be true or false")
                 config = config.with_value("drop_missing", value)
+            elif key == "task":
+                if not isinstance(value, str):
+                    raise ValueError(f"{value!r} must be one of: {', '.join(TASKS)}")
+                config = config.with_value("task", parse_task(value))
+            elif key == "missing":
+                config = config.with_value("missing", _missing_texts(value))
             elif key in DATA_KEYS:
                 if not isinstance(value, str) or not value.strip():
                     raise ValueError(f"{value!r} must be a non-empty text")
@@ -291,20 +322,20 @@ def config_from_mapping(mapping: Mapping[str, Any], where: str) -> tuple[Config,
         raise ConfigError("target", f"{where}: data needs a target: the column to predict")
     if config.target and not config.data_path:
         raise ConfigError("target", f"{where}: target goes with data = 'PATH.csv'")
-    if config.drop_missing and not config.data_path:
-        raise ConfigError("drop_missing", f"{where}: drop_missing goes with data = 'PATH.csv'")
+    for name in ("drop_missing", "task", "missing"):
+        if getattr(config, name) and not config.data_path:
+            raise ConfigError(name, f"{where}: {name} goes with data = 'PATH.csv'")
     if config.data_path and "dataset" in mapping:
         raise ConfigError("dataset", f"{where}: give dataset or data, not both")
     return config, extras
 
 
 def read_config(path: str | Path) -> tuple[Config, dict[str, Any]]:
-    """A TOML config file; ConfigError for a missing or unreadable file, or any bad key."""
-    path = Path(path)
+    """A TOML config file (a UTF-8 BOM is allowed); ConfigError for a missing or unreadable
+    file, one that is not a regular file (refused before it is opened), or any bad key."""
+    path = check_input_file(path, lambda message: ConfigError("config", message))
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError("config", f"{path}: no such file") from None
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError("config", f"{path}: cannot be read as UTF-8 text ({err})") from None
     try:

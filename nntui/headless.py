@@ -277,6 +277,8 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("nntui: stopped by Ctrl+C while loading the data", file=sys.stderr)
         return 128 + signal.SIGINT
+    for note in session.dataset.notes:
+        print(f"nntui: {note}", file=sys.stderr)
     with StopOnSignals() as signals:
         epochs = args.epochs if args.epochs is not None else extras.get("epochs")
         if epochs is None or epochs < 1:

@@ -228,7 +228,8 @@ class Session:
         done, rows)`` hears how a user's CSV is coming along."""
         if config.data_path:
             return read_csv(config.data_path, config.target or "",
-                            drop_missing=config.drop_missing, progress=progress)  # fmt: skip
+                            drop_missing=config.drop_missing, task=config.task,
+                            missing=config.missing, progress=progress)  # fmt: skip
         return load_dataset(config.dataset)
 
     def _build(self, scaler: Standardizer | None = None) -> None:

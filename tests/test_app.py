@@ -519,3 +519,15 @@ def test_choosing_a_tensor_never_waits_for_the_training_threads_lock():
         picker.join(timeout=5)
         assert not picker.is_alive()
     assert session.snapshot().inspection.name == "Z[2]"
+
+
+async def test_what_loading_the_data_decided_is_shown(tmp_path, monkeypatch):
+    rows = [f"{i},{i % 3},{'ab'[i % 2]}" for i in range(12)] + ["1,,c"]
+    (tmp_path / "d.csv").write_text("x1,x2,label\n" + "\n".join(rows))
+    app = NNTuiApp(Session(Config(data_path=str(tmp_path / "d.csv"), target="label",
+                                  drop_missing=True)))  # fmt: skip
+    said: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append(message))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert said == ["dropped 1 of 13 rows with missing values; class(es) gone with them: 'c'"]

@@ -1,5 +1,9 @@
 """Shipped data, toy generators, preparation, and the CSV loader's errors."""
 
+import os
+import tracemalloc
+import warnings
+
 import numpy as np
 import pytest
 
@@ -7,11 +11,13 @@ from engine import toy
 from engine.data import (
     REGISTRY,
     DataError,
+    Dataset,
     Standardizer,
     load_dataset,
     prepare,
     read_csv,
     split_indices,
+    targets_from_labels,
 )
 
 DOCUMENTED = {  # name: (n_x, m, Y rows, task)
@@ -188,3 +194,163 @@ def test_a_bom_is_not_part_of_the_first_column_name(tmp_path):
 def test_unknown_registry_name_lists_the_names():
     with pytest.raises(DataError, match="unknown data set 'mnist'; choose one of: circles"):
         load_dataset("mnist")
+
+
+# -- extremes: values, targets, classes, missing markers -------------------------------------
+
+
+def test_features_near_the_float_limit_standardise_to_finite_values():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.uniform(-1, 1, 200) * 1.7e308, rng.normal(size=200)])
+    data = Dataset("huge", X, targets_from_labels(np.arange(200) % 2, 2), "binary",
+                   ["big", "small"], "y", ["a", "b"])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning fails the test
+        prepared = prepare(data, 0.2, seed=0)
+    assert np.isfinite(prepared.X_train).all() and np.isfinite(prepared.X_test).all()
+    np.testing.assert_allclose(prepared.X_train.std(axis=1), 1)  # no feature zeroed
+
+
+def test_standardising_ordinary_data_is_unchanged_bit_for_bit():
+    X = load_dataset("wine").X
+    mean, std = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    scaler = Standardizer.fit(X)
+    np.testing.assert_array_equal(scaler.mean, mean)
+    np.testing.assert_array_equal(scaler.transform(X), (X - mean) / std)
+
+
+def test_a_regression_target_beyond_float32_is_refused_with_its_line_and_column(tmp_path):
+    rows = [f"{i},{i * 1.5}" for i in range(12)] + ["12,-3.5e38"]
+    path = write(tmp_path, "x,y\n" + "\n".join(rows))
+    with pytest.raises(DataError, match=r"line 14, column 'y': '-3.5e38' is beyond ±3.403e\+38"):
+        read_csv(path, "y")
+
+
+def test_split_sorts_the_labels_once_not_once_per_class():
+    """An ID column picked as target has as many classes as rows: a split that scans the
+    labels once per class took 192 s for 3,000 rows."""
+
+    class LabelsOnce(Dataset):
+        computed = 0
+
+        @property
+        def labels(self) -> np.ndarray:
+            type(self).computed += 1
+            assert type(self).computed == 1, "the labels were computed again"
+            return super().labels
+
+    m = 3000
+    data = LabelsOnce("ids", np.zeros((1, m)), targets_from_labels(np.arange(m) % 1500, 1500),
+                      "multiclass", ["x"], "id", [str(i) for i in range(1500)])  # fmt: skip
+    train, test = split_indices(data, 0.2, seed=0)
+    assert len(test) == 1500 and len(train) == 1500  # one row of each class held out
+
+
+def test_a_target_with_about_one_class_per_row_is_refused(tmp_path):
+    rows = [f"{i},{i % 7},user{i:05d}" for i in range(3000)]
+    path = write(tmp_path, "x1,x2,id\n" + "\n".join(rows))
+    with pytest.raises(DataError, match=r"3,000 classes in 3,000 rows.*looks like an identifier"):
+        read_csv(path, "id")
+
+
+MARKERS = ["none", "NA", "-", "a"]
+
+
+def test_missing_markers_in_the_target_are_class_names_unless_given(tmp_path):
+    rows = [f"{i},{i % 3},{MARKERS[i % 4]}" for i in range(40)] + ["40,1,"]
+    path = write(tmp_path, "x1,x2,label\n" + "\n".join(rows))
+    data = read_csv(path, "label", drop_missing=True)
+    assert data.classes == ["-", "NA", "a", "none"] and data.m == 40
+    assert any("--missing" in note for note in data.notes)
+    data = read_csv(path, "label", drop_missing=True, missing=["NA", "none"])
+    assert data.classes == ["-", "a"] and data.m == 20 and data.dropped_rows == 21
+
+
+def test_a_number_listed_as_missing_is_missing_in_features(tmp_path):
+    rows = [f"{i},{-999 if i == 3 else i},{'ab'[i % 2]}" for i in range(12)]
+    path = write(tmp_path, "x1,x2,label\n" + "\n".join(rows))
+    assert read_csv(path, "label").m == 12
+    with pytest.raises(DataError, match=r"1 missing value\(s\): line 5 column 'x2'"):
+        read_csv(path, "label", missing=["-999"])
+
+
+def test_drop_missing_reports_the_rows_and_the_classes_that_vanished(tmp_path):
+    rows = [f"{i},{i % 3},{'ab'[i % 2]}" for i in range(12)] + ["1,,c", "2,NA,c", "3,4,"]
+    data = read_csv(write(tmp_path, "x1,x2,label\n" + "\n".join(rows)), "label",
+                    drop_missing=True)  # fmt: skip
+    assert data.dropped_rows == 3 and data.classes == ["a", "b"]
+    assert data.notes[0] == (
+        "dropped 3 of 15 rows with missing values; class(es) gone with them: 'c'"
+    )
+
+
+def test_whole_number_labels_keep_their_exact_text(tmp_path):
+    big = 2**53
+    rows = [f"{i},{i % 5},{big + i % 2}" for i in range(20)] + ["20,1,9007199254740992.0"]
+    data = read_csv(write(tmp_path, "x1,x2,id\n" + "\n".join(rows)), "id")
+    assert data.classes == ["9007199254740992", "9007199254740993"]
+    assert (data.labels == [i % 2 for i in range(20)] + [0]).all()
+
+
+def test_many_distinct_whole_numbers_say_which_task_and_task_decides(tmp_path):
+    rows = [f"{i},{i % 5},{i % 25}" for i in range(100)]
+    path = write(tmp_path, "x1,x2,score\n" + "\n".join(rows))
+    data = read_csv(path, "score")
+    assert data.task == "regression"
+    assert data.notes == (
+        "the target 'score' holds 25 distinct whole numbers: taken as "
+        "quantities (regression); --task classification decides otherwise",
+    )
+    data = read_csv(path, "score", task="classification")
+    assert data.task == "multiclass" and data.k == 25 and data.notes == ()
+    few = read_csv(write(tmp_path, "x,y\n" + "\n".join(f"{i},{i % 4}" for i in range(20))), "y")
+    assert few.task == "multiclass" and "taken as class labels" in few.notes[0]
+
+
+def test_an_unterminated_quote_names_the_line_where_it_opens(tmp_path):
+    rows = GOOD_ROWS.splitlines()
+    rows[4] = '4,1.5,"b'
+    with pytest.raises(DataError, match=r"line 6: a quote opens here and is never closed"):
+        read_csv(write(tmp_path, "x1,x2,label\n" + "\n".join(rows)), "label")
+
+
+def test_a_quote_open_over_a_long_stretch_is_named_too(tmp_path):
+    rows = [f"{i},{i},a" for i in range(20_000)]
+    rows[3] = '3,"3,a'
+    with pytest.raises(DataError, match=r"line 5: .*field limit.*is a quote left open there"):
+        read_csv(write(tmp_path, "x1,x2,label\n" + "\n".join(rows)), "label")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: (p.mkdir(), p)[1], "is a folder, not a file"),
+        (lambda p: (os.mkfifo(p), p)[1], r"is a pipe \(FIFO\), not a file"),
+        (lambda p: "/dev/zero", "is a device, not a file"),
+    ],
+    ids=["folder", "fifo", "device"],
+)
+def test_a_data_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, make, message):
+    with pytest.raises(DataError, match=message):
+        read_csv(make(tmp_path / "data.csv"), "label")
+
+
+# -- memory ----------------------------------------------------------------------------------
+
+
+def test_loading_a_csv_peaks_below_four_times_its_size(tmp_path):
+    """Numbers with six decimals and a text label, about 4 MB: the loader holds arrays,
+    not every row's strings (it once peaked at 14.6 times the file)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-100, 100, (40_000, 10))
+    lines = [",".join(f"{v:.6f}" for v in row) + f",{'abc'[i % 3]}" for i, row in enumerate(X)]
+    path = write(tmp_path, ",".join(f"x{i}" for i in range(10)) + ",label\n" + "\n".join(lines))
+    del X, lines
+    tracemalloc.start()
+    try:
+        data = read_csv(path, "label")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data.X.shape == (10, 40_000) and data.k == 3
+    assert peak <= 4 * path.stat().st_size, f"peak {peak / path.stat().st_size:.1f}x"

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -306,6 +307,56 @@ def test_bad_config_values_are_reported_by_name(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
         read_config(path)
+
+
+def test_the_csv_reading_choices_round_trip_and_go_with_data(tmp_path):
+    config = Config(data_path="x.csv", target="y", task="classification", missing=("NA", "-"))
+    path = tmp_path / "run.toml"
+    write_config(path, config)
+    assert read_config(path) == (config, {})
+    path.write_text('data = "x.csv"\ntarget = "y"\ntask = "Regression"\nmissing = [" NA ", "?"]\n')
+    assert read_config(path)[0] == Config(data_path="x.csv", target="y", task="regression",
+                                          missing=("NA", "?"))  # fmt: skip
+    for text, message in [
+        ('data = "x.csv"\ntarget = "y"\ntask = "cluster"\n', "task: 'cluster' is not one of"),
+        ('data = "x.csv"\ntarget = "y"\nmissing = "NA"\n', "missing: 'NA': list the texts"),
+        ('task = "regression"\n', "task goes with data"),
+        ('missing = ["NA"]\n', "missing goes with data"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(ConfigError, match=message):
+            read_config(path)
+
+
+def test_a_model_keeps_the_task_and_missing_texts_it_was_trained_with(tmp_path):
+    rows = [f"{i},{i % 5},{'NA' if i == 7 else i % 25}" for i in range(100)]
+    (tmp_path / "d.csv").write_text("x1,x2,score\n" + "\n".join(rows))
+    config = Config(data_path=str(tmp_path / "d.csv"), target="score", task="classification",
+                    missing=("NA",), drop_missing=True)  # fmt: skip
+    Session(config).save(str(tmp_path / "m.npz"))
+    loaded = Session.from_file(str(tmp_path / "m.npz"))
+    assert loaded.config == config
+    assert loaded.dataset.task == "multiclass" and loaded.dataset.m == 99
+
+
+def test_a_config_with_a_utf8_bom_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufefflr = 0.1\n".encode())
+    assert read_config(path)[0].learning_rate == 0.1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: (p.mkdir(), p)[1], "is a folder, not a file"),
+        (lambda p: (os.mkfifo(p), p)[1], r"is a pipe \(FIFO\), not a file"),
+        (lambda p: "/dev/zero", "is a device, not a file"),
+    ],
+    ids=["folder", "fifo", "device"],
+)
+def test_a_config_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, make, message):
+    with pytest.raises(ConfigError, match=message):
+        read_config(make(tmp_path / "run.toml"))
 
 
 def test_a_missing_config_file_is_named(tmp_path):

@@ -1,6 +1,7 @@
 """`nntui train` end to end in a subprocess: files, exit codes, Ctrl+C; `nntui` with no TTY."""
 
 import csv
+import os
 import re
 import signal
 import subprocess
@@ -134,3 +135,46 @@ def test_train_loads_a_100_000_row_csv_and_says_how_loading_goes(tmp_path):
                   if line.startswith("loaded"))  # fmt: skip
     assert loaded and float(loaded.group(1)) < 60  # about 1.5 s here; a hang would not end
     assert "epoch 2/2" in result.stdout and "10-4-1" in result.stdout
+
+
+def write_scores(path, rows: int = 100) -> None:
+    """A CSV whose target holds 25 distinct whole numbers; line 9 has one missing value."""
+    lines = [f"{i},{'NA' if i == 7 else i % 5},{i % 25}" for i in range(rows)]
+    path.write_text("x1,x2,score\n" + "\n".join(lines))
+
+
+def test_train_says_what_loading_decided_and_task_decides(tmp_path):
+    path, model = tmp_path / "scores.csv", tmp_path / "m.npz"
+    write_scores(path)
+    result = nntui("train", "--data", str(path), "--target", "score", "--drop-missing",
+                   "--epochs", "1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "nntui: dropped 1 of 100 rows with missing values" in result.stderr
+    assert "taken as quantities (regression); --task classification" in result.stderr
+    result = nntui("train", "--data", str(path), "--target", "score", "--drop-missing",
+                   "--task", "classification", "--epochs", "1", "--save", str(model))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--task" not in result.stderr
+    saved = load_model(model)
+    assert saved.meta["config"]["task"] == "classification" and len(saved.meta["classes"]) == 25
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dataset", "iris", "--task", "regression"], "--task goes with --data PATH.csv"),
+        (["--dataset", "iris", "--missing", "NA"], "--missing goes with --data PATH.csv"),
+        (["--task", "cluster"], "'cluster' is not one of: classification, regression"),
+        (["--load", "m.npz", "--task", "regression"], "leave out --task"),
+    ],
+)
+def test_csv_options_are_checked(args, message):
+    result = nntui("train", "--epochs", "1", *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_a_config_path_that_is_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "run.toml"
+    os.mkfifo(fifo)
+    result = nntui("--config", str(fifo), timeout=60)
+    assert result.returncode == 2 and "is a pipe (FIFO), not a file" in result.stderr

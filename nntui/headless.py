@@ -124,7 +124,7 @@ class LoadingReport:
 
 def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
     """Run up to ``epochs`` epochs; (outcome, message) with outcome trained/diverged/stopped."""
-    start = session.trainer.epoch
+    start = session.epoch
     target = start + epochs
     began = time.perf_counter()
     outcome, message, printed = "trained", "", began
@@ -135,10 +135,10 @@ def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
     )  # fmt: skip
     with StopOnInterrupt() as interrupt, progress:
         task = progress.add_task("training", total=target, completed=start, metrics="")
-        while session.trainer.epoch < target:
+        while session.epoch < target:
             if interrupt.requested:
                 outcome = "stopped"
-                message = f"stopped by Ctrl+C after epoch {session.trainer.epoch}"
+                message = f"stopped by Ctrl+C after epoch {session.epoch}"
                 break
             try:
                 stats = session.step_epoch()
@@ -156,18 +156,17 @@ def train(session: Session, epochs: int, console: Console) -> tuple[str, str]:
 
 
 def summary(session: Session, seconds: float, epochs_run: int) -> Table:
-    t, h = session.trainer, session.trainer.history
-    table = Table(title=f"nntui train · {session.dataset.name} · "
-                  f"{'-'.join(map(str, t.layer_dims))}", show_header=True)  # fmt: skip
+    facts, h = session.facts(), session.history(2)
+    table = Table(title=f"nntui train · {facts.dataset} · "
+                  f"{'-'.join(map(str, facts.layer_dims))}", show_header=True)  # fmt: skip
     table.add_column("")
     table.add_column("train", justify="right")
     table.add_column("test", justify="right")
-    last = (lambda col: col[-1]) if len(h) else (lambda col: math.nan)
-    table.add_row("cost", _fmt(last(h.train_cost)), _fmt(last(h.test_cost)))
-    if t.is_classification:
-        table.add_row("accuracy", _fmt(last(h.train_acc), True), _fmt(last(h.test_acc), True))
+    table.add_row("cost", _fmt(h.last(h.train_cost)), _fmt(h.last(h.test_cost)))
+    if facts.task != "regression":
+        table.add_row("accuracy", _fmt(h.last(h.train_acc), True), _fmt(h.last(h.test_acc), True))
     rate = epochs_run / seconds if seconds > 0 else math.nan
-    table.add_row("epochs", f"{epochs_run} run, {t.epoch} in all", "")
+    table.add_row("epochs", f"{epochs_run} run, {session.epoch} in all", "")
     table.add_row("time", f"{seconds:.2f} s ({rate:,.0f} epochs/s)", "")
     return table
 
@@ -186,7 +185,7 @@ def main(argv: list[str]) -> int:
     epochs = args.epochs if args.epochs is not None else extras.get("epochs")
     if epochs is None or epochs < 1:
         parser.error("give the number of epochs: --epochs N (N >= 1), or epochs = N in the config")
-    began, first = time.perf_counter(), session.trainer.epoch
+    began, first = time.perf_counter(), session.epoch
     outcome, message = train(session, epochs, console)
     seconds = time.perf_counter() - began
     if message:
@@ -200,5 +199,5 @@ def main(argv: list[str]) -> int:
             print(f"wrote the history to {args.history}")
     except OSError as err:
         return fail(f"cannot write: {err}")
-    console.print(summary(session, seconds, session.trainer.epoch - first))
+    console.print(summary(session, seconds, session.epoch - first))
     return EXIT[outcome]

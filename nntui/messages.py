@@ -3,18 +3,18 @@
 from textual.message import Message
 
 from engine.gradcheck import GradCheck
-from nntui.session import Snapshot
+from nntui.views import Frame
 
 
-class SnapshotReady(Message):
-    """A fresh snapshot of the model; a backlog of them collapses to the newest."""
+class FrameReady(Message):
+    """A fresh frame of the model; a backlog of them collapses to the newest."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, frame: Frame) -> None:
         super().__init__()
-        self.snapshot = snapshot
+        self.frame = frame
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, SnapshotReady)
+        return isinstance(message, FrameReady)
 
 
 class TrainingStopped(Message):

@@ -90,7 +90,7 @@ def test_a_users_csv_opens_as_a_session(tmp_path):
     )
     session = Session(config)
     assert session.dataset.classes == ["x", "y", "z"]
-    assert session.trainer.layer_dims == [2, 4, 3]
+    assert session.facts().layer_dims == (2, 4, 3)
 
 
 def test_a_dataset_given_over_a_csv_config_leaves_none_of_the_csvs_settings(tmp_path):

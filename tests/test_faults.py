@@ -27,7 +27,7 @@ def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
     path = tmp_path / "model.npz"
     models = [Session(Config(dataset="digits", hidden=(512, 512), seed=seed)) for seed in (1, 2)]
     models[0].save(str(path))
-    W1s = [m.trainer.params["W1"] for m in models]
+    W1s = [m.params()["W1"] for m in models]
     rng = random.Random(0)
     seen = set()
     for _ in range(KILLS):
@@ -42,7 +42,7 @@ def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
         time.sleep(rng.uniform(0.001, 0.05))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        W1 = Session.from_file(str(path)).trainer.params["W1"]
+        W1 = Session.from_file(str(path)).params()["W1"]
         matches = [i for i, W in enumerate(W1s) if np.array_equal(W, W1)]
         assert len(matches) == 1
         seen.add(matches[0])
@@ -63,8 +63,8 @@ def test_divergence_is_caught_at_any_rate_and_activation(activation, learning_ra
     cost or the weights go non-finite within a few epochs; the trainer says where, restores
     the last finite weights, and the history keeps only finite epochs."""
     session = Session(Config(dataset="diabetes", hidden=(64, 64), activation=activation))
-    t = session.trainer
-    t.learning_rate = learning_rate  # beyond the form's bound of 100, straight to the engine
+    t = session._trainer  # white-box: a rate beyond the form's bound of 100, to the engine
+    t.learning_rate = learning_rate
     good = {key: value.copy() for key, value in t.params.items()}
     with pytest.raises(DivergedError) as caught:
         for _ in range(300):
@@ -94,10 +94,10 @@ async def test_the_app_pauses_on_divergence_and_says_where(activation):
         assert diverged_by_itself
         assert re.search(r"non-finite (in layer \d first|in the cost)", app.error)
         assert "diverged" in str(app.query_one(StatusBar).render())
-        assert all(np.isfinite(v).all() for v in app.session.trainer.params.values())
+        assert all(np.isfinite(v).all() for v in app.session.params().values())
         await pilot.press("n")  # a divergent rate stays divergent, but the app answers
         await settle(pilot)
-        assert app.session.trainer.epoch == len(app.session.trainer.history)
+        assert app.session.epoch == len(app.session.history(10**9).epochs)
 
 
 SIZES = [(40, 12), (250, 80), (69, 19), (70, 20), (80, 24), (41, 60), (200, 13), (120, 40)]
@@ -125,7 +125,7 @@ async def test_resizing_while_training_never_breaks_and_small_sizes_say_so(monke
                 assert message.display == small and app.query_one("#top").display != small
                 if small:
                     assert f"{width}×{height}" in str(message.render())
-        epoch = app.session.trainer.epoch
+        epoch = app.session.epoch
         await pilot.press("1")
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.6)  # a plot redraw tick
@@ -135,5 +135,5 @@ async def test_resizing_while_training_never_breaks_and_small_sizes_say_so(monke
         assert "too small" not in str(app.query_one("#cost-plot").render())
         await pilot.press("space")
         await settle(pilot)
-        assert app.running is False and app.session.trainer.epoch > epoch > 0
-        assert len(app.session.trainer.history) == app.session.trainer.epoch
+        assert app.running is False and app.session.epoch > epoch > 0
+        assert len(app.session.history(10**9).epochs) == app.session.epoch

@@ -1,10 +1,38 @@
 """The shapes table: one row per layer l with the live .shape of every array of that layer."""
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.widgets import DataTable
 
 from nntui.messages import TensorSelected
-from nntui.session import TENSOR_KINDS, Snapshot, tensor_name
+from nntui.session import TENSOR_KINDS, Session, tensor_name
+from nntui.views import UiState
+
+
+@dataclass(frozen=True)
+class ShapesView:
+    """The live .shape of every array by its name; the activations; the example counts."""
+
+    activations: tuple[str, ...]
+    shapes: dict[str, tuple[int, ...]]
+    m_train: int
+    m_test: int
+
+    @property
+    def L(self) -> int:
+        return len(self.activations)
+
+    @property
+    def batch_m(self) -> int:
+        """m of the current batch, the m in every (n_l, m)."""
+        return self.shapes["A[0]"][1]
+
+
+def shapes_view(session: Session, ui: UiState) -> ShapesView:
+    facts = session.facts()
+    return ShapesView(facts.activations, session.shapes(), facts.m_train, facts.m_test)
+
 
 FIRST_TENSOR_COLUMN = 2  # after "l" and "g"
 HEADERS = ("l", "g", *TENSOR_KINDS)
@@ -12,31 +40,31 @@ HEADERS = ("l", "g", *TENSOR_KINDS)
 SHAPE_TWIN = {"dZ[l]": "Z[l]", "dW[l]": "W[l]", "db[l]": "b[l]"}
 
 
-def cell(snapshot: Snapshot, name: str) -> str:
+def cell(view: ShapesView, name: str) -> str:
     """'(4, 2)' under its column's name; the input is written 'X (2, 400)'; '—' before the
     array exists (dZ, dW, db before the first backward pass)."""
-    shape = snapshot.shapes.get(name)
+    shape = view.shapes.get(name)
     if shape is None:
         return "—"
     text = f"({', '.join(str(n) for n in shape)})"
     return f"X {text}" if name == "A[0]" else text
 
 
-def rows(snapshot: Snapshot) -> list[list[Text]]:
+def rows(view: ShapesView) -> list[list[Text]]:
     """Cells as Text, so that brackets are shown, never read as markup."""
     return [
-        [Text(str(l)), Text(snapshot.activations[l - 1])]
-        + [Text(cell(snapshot, tensor_name(kind, l))) for kind in TENSOR_KINDS]
-        for l in range(1, snapshot.L + 1)
+        [Text(str(l)), Text(view.activations[l - 1])]
+        + [Text(cell(view, tensor_name(kind, l))) for kind in TENSOR_KINDS]
+        for l in range(1, view.L + 1)
     ]
 
 
-def column_widths(snapshot: Snapshot) -> list[int]:
+def column_widths(view: ShapesView) -> list[int]:
     """Fixed widths, wide enough for every cell now and after the first backward pass."""
-    widths = [max(1, len(str(snapshot.L))), max(len(g) for g in snapshot.activations)]
+    widths = [max(1, len(str(view.L))), max(len(g) for g in view.activations)]
     for kind in TENSOR_KINDS:
         twin = SHAPE_TWIN.get(kind, kind)
-        cells = [cell(snapshot, tensor_name(twin, l)) for l in range(1, snapshot.L + 1)]
+        cells = [cell(view, tensor_name(twin, l)) for l in range(1, view.L + 1)]
         widths.append(max(len(kind), *(len(c) for c in cells)))
     return widths
 
@@ -49,11 +77,17 @@ class ShapesTable(DataTable):
         self.cursor_type = "cell"
         self.zebra_stripes = True
 
-    def show(self, snapshot: Snapshot) -> None:
-        """Update the cells in place; when the widths change (another network or data set),
-        lay the columns out again, keeping the cursor where it was."""
-        new = rows(snapshot)
-        widths = column_widths(snapshot)
+    def show(self, view: ShapesView) -> None:
+        """Update the title and the cells in place; when the widths change (another network
+        or data set), lay the columns out again, keeping the cursor where it was."""
+        title = (
+            f"Shapes · m = {view.batch_m} in this batch · "
+            f"{view.m_train} train, {view.m_test} test examples · enter: inspect"
+        )
+        if self.border_title != title:
+            self.border_title = title
+        new = rows(view)
+        widths = column_widths(view)
         if widths != [column.width for column in self.columns.values()] or (
             self.row_count != len(new)
         ):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.activations import ACTIVATIONS
+
 
 def _clip(AL: np.ndarray) -> np.ndarray:
     """Keep AL inside (0, 1) so that log(AL) and log(1 - AL) stay finite."""
@@ -97,7 +99,7 @@ COSTS: dict[str, Cost] = {
             mean_squared_error,
             mean_squared_error_grad,
             output="linear",
-            allowed_outputs=("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"),
+            allowed_outputs=tuple(ACTIVATIONS),  # any output can be compared with a target
         ),
     )
 }

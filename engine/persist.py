@@ -33,7 +33,7 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.initializers import param_shapes
-from engine.optimizers import OPTIMIZERS
+from engine.optimizers import OPTIMIZERS, Optimizer
 from engine.trainer import HISTORY_COLUMNS, History, Trainer
 
 FORMAT = "nntui-model"
@@ -208,7 +208,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     rng = meta.get("rng")
     if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64"):
         raise bad("its shuffling state is missing or not one nntui writes")
-    _check_the_rest(arrays, shapes, dims[0], bad)
+    _check_the_rest(arrays, shapes, dims[0], OPTIMIZERS[meta["optimizer"]], bad)
     history = _history(arrays, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
@@ -256,19 +256,21 @@ def _check_the_rest(
     arrays: dict[str, np.ndarray],
     shapes: dict[str, tuple[int, int]],
     n_x: int,
+    optimizer: type[Optimizer],
     bad: Callable[[str], Exception],
 ) -> None:
-    """Every array besides the weights: the optimiser's running averages (shaped like the
-    weights) and step count, the history columns, the standardisation (n_x, 1)."""
+    """Every array besides the weights: the running averages the optimiser names (shaped
+    like the weights) and its counters, the history columns, the standardisation (n_x, 1)."""
+    averages = {f"{a}_{k}": shape for a in optimizer.state_arrays for k, shape in shapes.items()}
     for name, array in arrays.items():
         group, _, key = name.partition("/")
         if group == "params" and key in shapes:
             continue
-        if name == "optimizer/t":
+        if group == "optimizer" and key in optimizer.counters:
             if array.shape != () or array.dtype.kind not in "iu" or array < 0:
-                raise bad("its optimiser step count t is not a whole number >= 0")
-        elif group == "optimizer" and key[:2] in ("v_", "s_") and key[2:] in shapes:
-            _check_floats(name, array, shapes[key[2:]], bad)
+                raise bad(f"its optimiser step count {key} is not a whole number >= 0")
+        elif group == "optimizer" and key in averages:
+            _check_floats(name, array, averages[key], bad)
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from engine.data import REGISTRY
 from engine.inspect import BoundaryGrid, decision_grid
 from nntui.session import Session
 from nntui.views import UiState
@@ -103,7 +104,7 @@ def explanation(view: BoundaryView) -> str:
         return (
             f"A decision boundary is drawn over the input plane, so it needs 2 input features; "
             f"{view.dataset} has n_x = {view.n_x}. Choose a toy 2-D set "
-            "(circles, xor, moons, spirals, blobs, blobs-4) to see one."
+            f"({', '.join(name for name, info in REGISTRY.items() if info.is_2d)}) to see one."
         )
     return "The decision boundary appears here once the pane is on screen."
 

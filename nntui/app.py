@@ -23,12 +23,13 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
+from engine.names import LAYER_KINDS, LayerKind
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
 from nntui.panes import VIEWS, build_frame, on_screen
 from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
-from nntui.session import GRADCHECK_EXAMPLES, TENSOR_KINDS, PhaseView, Session
+from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
@@ -46,15 +47,15 @@ HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a re
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 
 
-def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, str]:
+def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
     """(layer, array) to inspect after a phase: what it computed."""
     if phase.kind == "forward":
-        return phase.layer, "A[l]"
+        return phase.layer, LayerKind("A")
     if phase.kind == "cost":
-        return L, "A[l]"
+        return L, LayerKind("A")
     if phase.kind == "backward":
-        return phase.layer, "dW[l]"
-    return selected, "W[l]"  # update: the weights just changed
+        return phase.layer, LayerKind("dW")
+    return selected, LayerKind("W")  # update: the weights just changed
 
 
 def view_bindings() -> list[Binding]:
@@ -96,7 +97,7 @@ class NNTuiApp(App):
     running: reactive[bool] = reactive(False)
     error: reactive[str] = reactive("")  # why training stopped, on the status line
     selected: reactive[int] = reactive(1)
-    tensor_kind: reactive[str] = reactive("W[l]")
+    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"))
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -174,10 +175,11 @@ class NNTuiApp(App):
         self.show(build_frame(self.session, self.ui))
 
     def _tick_view(self) -> None:
-        """The app's timer, for a view that redraws on it (the plots)."""
-        widget = self.query_one(f"#{self.ui.view}-pane")
-        if isinstance(widget, Ticking):
-            widget.tick(self.running)
+        """The app's timer, for a view that redraws on it (the plots). A query, not
+        query_one: the timer can fire while the app is tearing its screen down."""
+        for widget in self.query(f"#{self.ui.view}-pane"):
+            if isinstance(widget, Ticking):
+                widget.tick(self.running)
 
     def watch_running(self) -> None:
         self.query_one(StatusBar).say(self.running, self.error)
@@ -291,8 +293,8 @@ class NNTuiApp(App):
         self.selected = (self.selected - 2) % self.frame.facts.L + 1
 
     def action_next_tensor(self, step: int = 1) -> None:
-        i = TENSOR_KINDS.index(self.tensor_kind)
-        self.tensor_kind = TENSOR_KINDS[(i + step) % len(TENSOR_KINDS)]
+        i = LAYER_KINDS.index(self.tensor_kind)
+        self.tensor_kind = LAYER_KINDS[(i + step) % len(LAYER_KINDS)]
         self.action_view("inspector")
 
     def action_previous_tensor(self) -> None:
@@ -375,7 +377,7 @@ class NNTuiApp(App):
                         severity="error", timeout=10)  # fmt: skip
             return
         self.session, self.error = opened, ""
-        self.selected, self.tensor_kind = 1, "W[l]"
+        self.selected, self.tensor_kind = 1, LayerKind("W")
         self.query_one(HyperForm).show_config(opened.config)
         self.refresh_now()
         self.notify(f"Opened {path} at epoch {opened.epoch}", timeout=4)

@@ -3,6 +3,7 @@
 from textual.message import Message
 
 from engine.gradcheck import GradCheck
+from engine.names import LayerKind
 from nntui.views import Frame
 
 
@@ -27,9 +28,9 @@ class TrainingStopped(Message):
 
 class TensorSelected(Message):
     """A pane selected layer ``layer`` (1 .. L) and, if ``kind`` is given, one of its arrays
-    ('W[l]', 'dZ[l]', ...)."""
+    (W[l], dZ[l], ...)."""
 
-    def __init__(self, layer: int, kind: str | None = None) -> None:
+    def __init__(self, layer: int, kind: LayerKind | None = None) -> None:
         super().__init__()
         self.layer = layer
         self.kind = kind

@@ -27,6 +27,7 @@ from engine.data import (
     read_csv,
 )
 from engine.gradcheck import GradCheck, gradient_check
+from engine.names import ArrayName, LayerKind
 from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
 from engine.propagation import forward_prop
@@ -45,14 +46,6 @@ HISTORY_POINTS = 1000  # a view carries at most this many epochs of each history
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
 
-#: The arrays of layer l, in the order of the shapes table's columns.
-TENSOR_KINDS = ("A[l-1]", "W[l]", "b[l]", "Z[l]", "A[l]", "dZ[l]", "dW[l]", "db[l]")
-
-
-def tensor_name(kind: str, l: int) -> str:
-    """'W[l]', 2 -> 'W[2]'; 'A[l-1]', 2 -> 'A[1]'."""
-    return kind.replace("[l-1]", f"[{l - 1}]").replace("[l]", f"[{l}]")
-
 
 @dataclass(frozen=True)
 class PhaseView:
@@ -63,12 +56,10 @@ class PhaseView:
     direction: str
     title: str
     equations: tuple[str, ...]
-    computed: str
 
     @classmethod
     def of(cls, phase: Phase) -> "PhaseView":
-        return cls(phase.kind, phase.layer, phase.direction, phase.title,
-                   tuple(phase.equations), phase.computed)  # fmt: skip
+        return cls(phase.kind, phase.layer, phase.direction, phase.title, tuple(phase.equations))
 
 
 @dataclass(frozen=True)
@@ -118,7 +109,7 @@ class HistoryColumns:
 class TensorCopy:
     """A copy of one array, with the layer's Z and activation and, for W, its epoch start."""
 
-    name: str
+    name: ArrayName
     array: np.ndarray
     Z: np.ndarray | None
     activation: str | None
@@ -385,25 +376,26 @@ class Session:
             t = self._trainer
             return tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1))
 
-    def shapes(self) -> dict[str, tuple[int, ...]]:
-        """The live .shape of every array of the latest pass, by its notation name."""
+    def shapes(self) -> dict[ArrayName, tuple[int, ...]]:
+        """The live .shape of every array of the latest pass, by its name."""
         with self._lock:
             return {name: array.shape for name, array in self._trainer.tensors.items()}
 
-    def tensor(self, kind: str, l: int) -> TensorCopy | None:
-        """A copy of layer l's array ``kind`` (e.g. 'W[l]'), with what its summary needs: the
+    def tensor(self, kind: LayerKind, l: int) -> TensorCopy | None:
+        """A copy of layer l's array ``kind`` (e.g. W[l]), with what its summary needs: the
         Z and activation of the layer that made it, and for W the weights at the epoch's
         start. None if it does not exist yet (dZ before the first backward pass)."""
         with self._lock:
             t = self._trainer
             l = min(l, t.L)
-            name = tensor_name(kind, l)
-            array = t.tensors.get(name)
+            name = kind.at(l)
+            tensors = t.tensors
+            array = tensors.get(name)
             if array is None:
                 return None
-            owner = l - 1 if kind == "A[l-1]" else l  # the layer whose activation made it
-            Z = t.tensors.get(f"Z[{owner}]") if kind in ("A[l-1]", "Z[l]", "A[l]") else None
-            previous = self._epoch_start.get(f"W{l}") if kind == "W[l]" else None
+            owner = name.layer  # the layer whose activation made A and Z
+            Z = tensors.get(ArrayName("Z", owner)) if kind.kind in ("A", "Z") else None
+            previous = self._epoch_start.get(name.key) if kind.kind == "W" else None
             return TensorCopy(
                 name, array.copy(), None if Z is None else Z.copy(),
                 t.activations[owner - 1] if owner >= 1 else None,

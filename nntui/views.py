@@ -10,17 +10,18 @@ drawn by the UI thread.
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from engine.names import LAYER_KINDS, LayerKind
 from nntui.session import ModelFacts, TrainingState
 
 
 @dataclass(frozen=True)
 class UiState:
     """What the app shows, which the views depend on: the active tab, the selected layer
-    and array kind ('W[l]', 'dZ[l]', ...), and the sizes the panes can draw."""
+    and array kind (W[l], dZ[l], ...), and the sizes the panes can draw."""
 
     view: str = "training"
     selected: int = 1
-    kind: str = "W[l]"
+    kind: LayerKind = LAYER_KINDS[1]  # W[l]
     heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
     boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
 

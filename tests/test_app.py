@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input, Select
 
+from engine.names import ArrayName, LayerKind
 from engine.trainer import Trainer
 from nntui.app import NNTuiApp
 from nntui.config import Config, format_field
@@ -39,7 +40,7 @@ async def test_opens_paused_on_the_untrained_network_with_its_shapes():
         assert not app.running and app.session.epoch == 0
         assert "paused" in status(app) and "epoch 0" in status(app)
         rows = table_rows(app)
-        t = app.session.shapes()
+        t = {str(name): shape for name, shape in app.session.shapes().items()}
         assert rows[0][:7] == ["1", "tanh", f"X {t['A[0]']}".replace("'", ""),
                                str(t["W[1]"]), str(t["b[1]"]),
                                str(t["Z[1]"]), str(t["A[1]"])]  # fmt: skip
@@ -352,7 +353,7 @@ async def test_usable_at_80x24():
         await settle(pilot)
         assert app.session.epoch == 1
         assert "epoch 1" in status(app)
-        assert table_rows(app)[0][2] == f"X {app.session.shapes()['A[0]']}"
+        assert table_rows(app)[0][2] == f"X {app.session.shapes()[ArrayName('A', 0)]}"
 
 
 def test_config_defaults_are_the_articles_network():
@@ -517,6 +518,6 @@ def test_the_frame_holds_the_views_on_screen_only_and_the_chosen_tensor():
     """Choosing a tensor is the app's state (UiState), never the Session's: the frame built
     for it inspects that tensor, and costly views off screen are not computed."""
     session = Session(Config())
-    frame = build_frame(session, UiState(view="inspector", selected=2, kind="Z[l]"))
-    assert frame.views["inspector"].inspection.name == "Z[2]"
+    frame = build_frame(session, UiState(view="inspector", selected=2, kind=LayerKind("Z")))
+    assert frame.views["inspector"].inspection.name == "Z[2]" == str(frame.views["inspector"].name)
     assert {"boundary", "report", "training"}.isdisjoint(frame.views)

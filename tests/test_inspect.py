@@ -10,6 +10,7 @@ from textual.widgets import TabbedContent
 
 from engine.inspect import block_means, decision_grid, inspect, tensor_stats
 from engine.metrics import classification_report
+from engine.names import LAYER_KINDS, LayerKind
 from engine.toy import one_hot
 from nntui.screens import GradCheckScreen
 from nntui.widgets.boundary import DecisionBoundary
@@ -17,6 +18,8 @@ from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.inspector import Heatmap, Inspector
 
 from .app_helpers import diagram_text, make_app, settle
+
+KINDS = {str(kind): kind for kind in LAYER_KINDS}
 
 SIZE = (120, 40)
 
@@ -84,9 +87,9 @@ async def test_inspector_shows_the_real_shape_and_stats(kind):
         await pilot.press("n")
         await settle(pilot)
         await open_inspector(pilot)
-        app.tensor_kind = kind
+        app.tensor_kind = KINDS[kind]
         await pilot.pause()
-        array = app.session.tensor(kind, 1).array
+        array = app.session.tensor(KINDS[kind], 1).array
         ins = app.frame.views["inspector"].inspection
         assert ins.shape == array.shape and ins.dtype == "float32"
         assert ins.stats.min == pytest.approx(float(array.min()))
@@ -96,7 +99,7 @@ async def test_inspector_shows_the_real_shape_and_stats(kind):
         stats = str(app.query_one("#inspect-stats").render())
         assert f"shape {array.shape}" in stats
         if kind in ("Z[l]", "A[l]"):
-            Z = app.session.tensor("Z[l]", 1).array
+            Z = app.session.tensor(LayerKind("Z"), 1).array
             assert ins.stats.dead_units == pytest.approx(float((Z <= 0).all(axis=1).mean()))
             assert "dead ReLU units" in stats
 
@@ -105,7 +108,7 @@ async def test_a_large_array_is_shown_as_block_means_with_its_ranges():
     app = make_app(dataset="digits", hidden=(16,), activation="relu")
     async with app.run_test(size=SIZE) as pilot:
         await open_inspector(pilot)
-        app.tensor_kind = "A[l-1]"  # X = A[0], (64, 1438)
+        app.tensor_kind = KINDS["A[l-1]"]  # X = A[0], (64, 1438)
         await pilot.pause()
         ins = app.frame.views["inspector"].inspection
         assert ins.shape == (64, app.session.facts().m_train) and ins.downsampled
@@ -132,18 +135,18 @@ async def test_t_cycles_the_inspected_tensor_and_the_table_cell_follows():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await pilot.pause()
-        assert app.tensor_kind == "b[l]" and app.frame.views["inspector"].name == "b[1]"
+        assert str(app.tensor_kind) == "b[l]" and str(app.frame.views["inspector"].name) == "b[1]"
         assert app.query_one("#shapes").cursor_coordinate == (0, 4)  # l, g, A[l-1], W[l], b[l]
         await pilot.press("shift+t", "shift+t")
         await pilot.pause()
-        assert app.frame.views["inspector"].name == "A[0]"
+        assert str(app.frame.views["inspector"].name) == "A[0]"
 
 
 async def test_a_gradient_before_any_backward_pass_is_explained():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_inspector(pilot)
-        app.tensor_kind = "dZ[l]"
+        app.tensor_kind = KINDS["dZ[l]"]
         await pilot.pause()
         assert "does not exist yet" in str(app.query_one("#inspect-stats").render())
 
@@ -212,7 +215,7 @@ async def test_each_phase_shows_its_equation_with_real_shapes_and_lights_its_lay
             text = str(app.query_one("#phase-text").render())
             assert equation in text, text
             assert app.query_one(TabbedContent).active == "inspector"
-            assert app.frame.views["inspector"].name == inspected
+            assert str(app.frame.views["inspector"].name) == inspected
             assert app.query_one(LayerDiagram).selected == layer
         assert app.session.epoch == 1
 

@@ -21,7 +21,8 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from engine.inspect import Inspection, inspect
-from nntui.session import PhaseView, Session, tensor_name
+from engine.names import ArrayName
+from nntui.session import PhaseView, Session
 from nntui.views import UiState
 
 
@@ -31,7 +32,7 @@ class InspectorView:
 
     phase: PhaseView | None
     in_epoch: bool
-    name: str  # the selected array's name, e.g. 'W[1]'
+    name: ArrayName  # the selected array's name, e.g. W[1]
     inspection: Inspection | None
 
 
@@ -43,10 +44,10 @@ def inspector_view(session: Session, ui: UiState) -> InspectorView:
     if copy is not None:
         rows, cols = ui.heatmap_size
         inspection = inspect(
-            copy.name, copy.array, max_rows=rows, max_cols=cols, Z=copy.Z,
+            str(copy.name), copy.array, max_rows=rows, max_cols=cols, Z=copy.Z,
             activation=copy.activation, previous=copy.previous,
         )  # fmt: skip
-    return InspectorView(state.phase, state.in_epoch, tensor_name(ui.kind, ui.selected), inspection)
+    return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection)
 
 
 POSITIVE, NEGATIVE, ZERO = (

@@ -166,7 +166,8 @@ class NNTuiApp(App):
                 self.sub_title = sub_title
         for pane in on_screen(self.ui.view):
             if pane.id in frame.views and (heavy_due or not pane.heavy):
-                self.query_one(f"#{pane.widget_id}").show(frame.views[pane.id])
+                for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
+                    widget.show(frame.views[pane.id])
         if heavy_due:
             self.query_one(ShapesTable).select(self.selected, self.tensor_kind)
 

@@ -27,7 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from engine.trainer import DivergedError, EpochStats
-from nntui.cli import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
+from nntui.options import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
 from nntui.session import Session
 
 PLAIN_LINE_SECONDS = 2.0

@@ -6,6 +6,7 @@ article's notation, for people) and keys as 'W1' (the params and grads dicts).
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,33 +48,7 @@ LAYER_KINDS = tuple(
 )  # fmt: skip
 
 
-def A(l: int) -> ArrayName:
-    return ArrayName("A", l)
-
-
-def W(l: int) -> ArrayName:
-    return ArrayName("W", l)
-
-
-def b(l: int) -> ArrayName:
-    return ArrayName("b", l)
-
-
-def Z(l: int) -> ArrayName:
-    return ArrayName("Z", l)
-
-
-def dA(l: int) -> ArrayName:
-    return ArrayName("dA", l)
-
-
-def dZ(l: int) -> ArrayName:
-    return ArrayName("dZ", l)
-
-
-def dW(l: int) -> ArrayName:
-    return ArrayName("dW", l)
-
-
-def db(l: int) -> ArrayName:
-    return ArrayName("db", l)
+#: Shorthands as the equations write them: W(2) is ArrayName('W', 2).
+A, W, b, Z, dA, dZ, dW, db = (  # noqa: N816 (the article's notation)
+    partial(ArrayName, kind) for kind in ("A", "W", "b", "Z", "dA", "dZ", "dW", "db")
+)

@@ -187,9 +187,9 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
     async def app_rate(app: NNTuiApp, pilot, latencies: list[float]) -> float:
         await pilot.press("space")
         await asyncio.sleep(0.25)  # let it reach its pace
-        first, start = app.session.trainer.epoch, time.perf_counter()
+        first, start = app.session.epoch, time.perf_counter()
         await asyncio.sleep(window)
-        rate = (app.session.trainer.epoch - first) / (time.perf_counter() - start)
+        rate = (app.session.epoch - first) / (time.perf_counter() - start)
         for _ in range(PRESSES):  # then, still training, keys
             latencies.append(await key_to_repaint(app))
             await asyncio.sleep(0.2)

@@ -96,27 +96,31 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation g: ``forward(Z) -> A`` and ``backward(dA, Z, A) -> dZ``."""
+    """An activation g: ``forward(Z) -> A``, ``backward(dA, Z, A) -> dZ``, and how its
+    units fail: by saturating (flat for large |Z|) or by dying (no gradient for Z <= 0).
+    ``hidden`` says whether it is offered for hidden layers."""
 
     name: str
     forward: Callable[[Array], Array]
     backward: Callable[[Array, Array, Array], Array]
     saturates: bool = False  # sigmoid and tanh: units with |Z| > 4 barely learn
+    dies: bool = False  # the ReLUs: a unit with Z <= 0 on every example stops learning
+    hidden: bool = False
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", sigmoid, sigmoid_backward, saturates=True),
-        Activation("tanh", tanh, tanh_backward, saturates=True),
-        Activation("relu", relu, relu_backward),
-        Activation("leaky_relu", leaky_relu, leaky_relu_backward),
+        Activation("sigmoid", sigmoid, sigmoid_backward, saturates=True, hidden=True),
+        Activation("tanh", tanh, tanh_backward, saturates=True, hidden=True),
+        Activation("relu", relu, relu_backward, dies=True, hidden=True),
+        Activation("leaky_relu", leaky_relu, leaky_relu_backward, dies=True, hidden=True),
         Activation("linear", linear, linear_backward),
         Activation("softmax", softmax, softmax_backward),
     )
 }
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+HIDDEN_ACTIVATIONS = tuple(name for name, g in ACTIVATIONS.items() if g.hidden)
 
 
 def get_activation(name: str) -> Activation:

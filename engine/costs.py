@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import checks
+from engine.activations import ACTIVATIONS
 
 
 def _clip(AL: np.ndarray) -> np.ndarray:
@@ -99,7 +100,7 @@ COSTS: dict[str, Cost] = {
             mean_squared_error,
             mean_squared_error_grad,
             output="linear",
-            allowed_outputs=("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"),
+            allowed_outputs=tuple(ACTIVATIONS),  # any output can be compared with a target
         ),
     )
 }

@@ -19,6 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -618,13 +619,11 @@ def _shipped(
 def _toy(
     name: str, make: Callable[..., tuple[np.ndarray, np.ndarray]], k: int, what: str
 ) -> DatasetInfo:
-    """A registry entry for a toy 2-D generator (m = 400 by default)."""
+    """A registry entry for a toy 2-D generator of k classes (m = 400 by default)."""
     description = f"{what} (toy 2-D)"
 
     def load(m: int = 400, noise: float | None = None, seed: int = 0) -> Dataset:
         kwargs = {} if noise is None else {"noise": noise}
-        if make is toy.blobs:
-            kwargs["k"] = k
         X, labels = make(m, seed=seed, **kwargs)
         return Dataset(
             name=name, X=X, Y=targets_from_labels(labels, k),
@@ -641,8 +640,8 @@ _ENTRIES = [
     _toy("xor", toy.xor, 2, "four quadrants, class by the sign of x1·x2"),
     _toy("moons", toy.moons, 2, "two interleaving half circles"),
     _toy("spirals", toy.spirals, 2, "two interleaved spirals"),
-    _toy("blobs", toy.blobs, 2, "two Gaussian clusters"),
-    _toy("blobs-4", toy.blobs, 4, "four Gaussian clusters"),
+    _toy("blobs", partial(toy.blobs, k=2), 2, "two Gaussian clusters"),
+    _toy("blobs-4", partial(toy.blobs, k=4), 4, "four Gaussian clusters"),
     _shipped("iris", "iris.csv", "species", "multiclass", (4, 3, 150),
              "Fisher's iris flowers: 3 species from 4 measurements"),
     _shipped("breast-cancer", "breast_cancer.csv", "diagnosis", "binary", (30, 2, 569),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.activations import get_activation
+
 SATURATION = 4.0  # |Z| beyond which sigmoid and tanh are flat (their slope < 0.07)
 
 
@@ -20,8 +22,8 @@ class TensorStats:
     max: float
     mean: float
     std: float
-    dead_units: float | None = None  # ReLU layers: share of units with Z <= 0 on every example
-    saturated: float | None = None  # sigmoid/tanh layers: share of values with |Z| > 4
+    dead_units: float | None = None  # dying layers: share of units with Z <= 0 on every example
+    saturated: float | None = None  # saturating layers: share of values with |Z| > 4
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,14 @@ class Inspection:
 def tensor_stats(
     A: np.ndarray, *, Z: np.ndarray | None = None, activation: str | None = None
 ) -> TensorStats:
-    """Stats of A; with the layer's Z (n_l, m) and activation, its dead or saturated share."""
+    """Stats of A; with the layer's Z (n_l, m) and activation, its dead share (if the
+    activation's units die) or its saturated share (if they saturate)."""
     values = np.asarray(A, dtype=np.float64)
     dead = saturated = None
-    if Z is not None and activation in ("relu", "leaky_relu"):
+    g = get_activation(activation) if Z is not None and activation is not None else None
+    if g is not None and g.dies:
         dead = float((Z <= 0).all(axis=1).mean())
-    elif Z is not None and activation in ("sigmoid", "tanh"):
+    elif g is not None and g.saturates:
         saturated = float((np.abs(Z) > SATURATION).mean())
     return TensorStats(
         float(values.min()), float(values.max()), float(values.mean()), float(values.std()),

@@ -1,11 +1,14 @@
 """Parameter updates: the article's gradient descent, momentum and Adam.
 
 Each optimiser updates ``params`` in place from ``grads`` (the dict ``backprop`` returns:
-'dW1' for 'W1', 'db1' for 'b1', ...). Its running averages have the parameters' shapes
-and can be saved and restored with ``state()`` / ``load_state()``.
+'dW1' for 'W1', 'db1' for 'b1', ...). It names its running averages (``state_arrays``,
+shaped like the parameters) and counters; ``state()`` / ``load_state()`` save and restore
+them, and model files check them by those names. A new optimiser is one class here and
+one entry in ``OPTIMIZERS``.
 """
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -31,7 +34,49 @@ def descend(params: Params, grads: Params, learning_rate: float) -> None:
         theta -= learning_rate * grads[f"d{key}"]
 
 
-class GradientDescent:
+class Optimizer(ABC):
+    """An update rule. It names its own state: ``state_arrays`` are attributes holding one
+    running average per parameter ('v' for {'W1': like W1, ...}), saved as 'v_W1', ...;
+    ``counters`` are whole-number attributes saved under their own names ('t');
+    ``nonnegative`` names the state arrays that can never hold a value below 0."""
+
+    name = ""
+    equation = ""
+    state_arrays: tuple[str, ...] = ()
+    counters: tuple[str, ...] = ()
+    nonnegative: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        for array_name in self.state_arrays:
+            setattr(self, array_name, {})
+        for counter in self.counters:
+            setattr(self, counter, 0)
+
+    @abstractmethod
+    def update(self, params: Params, grads: Params, learning_rate: float) -> None:
+        """Update ``params`` in place from ``grads`` ('dW1' for 'W1', ...)."""
+
+    def state(self) -> Params:
+        """The running averages as '<name>_<parameter>' arrays, and the counters."""
+        arrays = {
+            f"{array_name}_{key}": value
+            for array_name in self.state_arrays
+            for key, value in getattr(self, array_name).items()
+        }
+        return arrays | {counter: np.array(getattr(self, counter)) for counter in self.counters}
+
+    def load_state(self, state: Params) -> None:
+        """Take back what ``state()`` gave; what is missing starts from zero."""
+        for array_name in self.state_arrays:
+            prefix = f"{array_name}_"
+            averages = {k.removeprefix(prefix): np.array(v) for k, v in state.items()
+                        if k.startswith(prefix)}  # fmt: skip
+            setattr(self, array_name, averages)
+        for counter in self.counters:
+            setattr(self, counter, int(state.get(counter, 0)))
+
+
+class GradientDescent(Optimizer):
     """Plain (mini-batch) gradient descent: θ := θ - α dθ."""
 
     name = "gd"
@@ -40,22 +85,17 @@ class GradientDescent:
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         descend(params, grads, learning_rate)
 
-    def state(self) -> Params:
-        return {}
 
-    def load_state(self, state: Params) -> None:
-        """Gradient descent keeps no state."""
-
-
-class Momentum:
+class Momentum(Optimizer):
     """Gradient descent with momentum: v := β v + (1 - β) dθ, θ := θ - α v."""
 
     name = "momentum"
     equation = "v := β v + (1-β) dθ;  θ := θ - α v"
+    state_arrays = ("v",)
 
     def __init__(self, beta: float = 0.9) -> None:
+        super().__init__()
         self.beta = beta
-        self.v: Params = {}
 
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         for key, theta in params.items():
@@ -64,24 +104,19 @@ class Momentum:
             v += (1 - self.beta) * grads[f"d{key}"]
             theta -= learning_rate * v
 
-    def state(self) -> Params:
-        return {f"v_{key}": v for key, v in self.v.items()}
 
-    def load_state(self, state: Params) -> None:
-        self.v = {key[2:]: np.array(v) for key, v in state.items() if key.startswith("v_")}
-
-
-class Adam:
+class Adam(Optimizer):
     """Adam: bias-corrected running means of dθ (v) and dθ² (s); θ := θ - α v̂ / (√ŝ + ε)."""
 
     name = "adam"
     equation = "v := β₁v + (1-β₁)dθ;  s := β₂s + (1-β₂)dθ²;  θ := θ - α v̂/(√ŝ + ε)"
+    state_arrays = ("v", "s")
+    counters = ("t",)
+    nonnegative = ("s",)  # a running mean of squares
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8) -> None:
+        super().__init__()
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
-        self.t = 0
-        self.v: Params = {}
-        self.s: Params = {}
 
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         self.t += 1
@@ -98,19 +133,7 @@ class Adam:
             denominator = np.sqrt(s) / s_correction_root + self.epsilon
             theta -= (learning_rate / v_correction) * v / denominator
 
-    def state(self) -> Params:
-        arrays = {f"v_{key}": v for key, v in self.v.items()}
-        arrays |= {f"s_{key}": s for key, s in self.s.items()}
-        arrays["t"] = np.array(self.t)
-        return arrays
 
-    def load_state(self, state: Params) -> None:
-        self.t = int(state.get("t", 0))
-        self.v = {key[2:]: np.array(v) for key, v in state.items() if key.startswith("v_")}
-        self.s = {key[2:]: np.array(s) for key, s in state.items() if key.startswith("s_")}
-
-
-Optimizer = GradientDescent | Momentum | Adam
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "gd": GradientDescent,
     "momentum": Momentum,

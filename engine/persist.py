@@ -37,7 +37,7 @@ from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.files import check_input_file
 from engine.initializers import param_shapes
-from engine.optimizers import OPTIMIZERS
+from engine.optimizers import OPTIMIZERS, Optimizer
 from engine.trainer import HISTORY_COLUMNS, History, Trainer
 
 FORMAT = "nntui-model"
@@ -363,7 +363,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
             )
         _check_floats(key, array, shape, dtype, bad)
         params[key] = array
-    _check_the_rest(arrays, shapes, dims[0], dtype, bad)
+    _check_the_rest(arrays, shapes, dims[0], dtype, OPTIMIZERS[meta["optimizer"]], bad)
     history = _history(arrays, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
@@ -421,21 +421,23 @@ def _check_the_rest(
     shapes: dict[str, tuple[int, int]],
     n_x: int,
     dtype: np.dtype,
+    optimizer: type[Optimizer],
     bad: Callable[[str], Exception],
 ) -> None:
-    """Every array besides the weights: the optimiser's running averages (shaped like the
-    weights; s, a mean of squares, >= 0) and step count, the history columns, the
-    standardisation (n_x, 1)."""
+    """Every array besides the weights: the running averages the optimiser names (shaped
+    like the weights; those it keeps >= 0, such as a mean of squares, checked so) and its
+    counters, the history columns, the standardisation (n_x, 1)."""
+    averages = {f"{a}_{k}": shape for a in optimizer.state_arrays for k, shape in shapes.items()}
     for name, array in arrays.items():
         group, _, key = name.partition("/")
         if group == "params" and key in shapes:
             continue
-        if name == "optimizer/t":
+        if group == "optimizer" and key in optimizer.counters:
             if array.shape != () or array.dtype.kind not in "iu" or not 0 <= array < MAX_EPOCH:
-                raise bad("its optimiser step count t is not a whole number >= 0")
-        elif group == "optimizer" and key[:2] in ("v_", "s_") and key[2:] in shapes:
-            _check_floats(name, array, shapes[key[2:]], dtype, bad)
-            if key[:2] == "s_" and (array < 0).any():
+                raise bad(f"its optimiser step count {key} is not a whole number >= 0")
+        elif group == "optimizer" and key in averages:
+            _check_floats(name, array, averages[key], dtype, bad)
+            if key.partition("_")[0] in optimizer.nonnegative and (array < 0).any():
                 raise bad(f"{name} must be >= 0 (a running mean of squares)")
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):

@@ -12,6 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
+
 PhaseKind = Literal["forward", "cost", "backward", "update"]
 
 COST_EQUATIONS = {
@@ -30,8 +32,9 @@ def fmt(shape: tuple[int, ...]) -> str:
 class Phase:
     """One phase: its kind, its layer (None for cost and update) and the arrays involved.
 
-    ``tensors`` maps names in the article's notation ('A[0]', 'W[1]', 'dZ[2]', 'Y', ...) to
-    the live arrays; ``computed`` names the one this phase produced.
+    ``tensors`` maps array names (``ArrayName('W', 1)``, shown as 'W[1]') to the live
+    arrays, ``Y`` is the batch's targets; ``computed`` names the array this phase produced
+    (None for the cost phase, which computes J).
     """
 
     kind: PhaseKind
@@ -39,8 +42,9 @@ class Phase:
     L: int
     batch: int
     n_batches: int
-    tensors: dict[str, np.ndarray]
-    computed: str
+    tensors: dict[ArrayName, np.ndarray]
+    Y: np.ndarray
+    computed: ArrayName | None
     activation: str = ""
     cost: str = ""
     cost_value: float = float("nan")
@@ -66,17 +70,18 @@ class Phase:
         """The equations this phase evaluated, each followed by the real shapes."""
         return _EQUATIONS[self.kind](self)
 
-    def shape(self, name: str) -> tuple[int, ...]:
+    def shape(self, name: ArrayName) -> tuple[int, ...]:
         return self.tensors[name].shape
 
 
 def _forward_lines(p: Phase) -> list[str]:
     l = p.layer
-    W, A_prev, b, Z = (p.shape(n) for n in (f"W[{l}]", f"A[{l - 1}]", f"b[{l}]", f"Z[{l}]"))
+    W_, A_prev, b_, Z_ = (p.shape(n) for n in (W(l), A(l - 1), b(l), Z(l)))
     return [
-        f"Z[{l}] = W[{l}] · A[{l - 1}] + b[{l}]    {fmt(W)} · {fmt(A_prev)} + {fmt(b)} -> {fmt(Z)}",
-        f"        b[{l}] {fmt(b)} is broadcast across the m = {Z[1]} columns",
-        f"A[{l}] = {p.activation}(Z[{l}])    {fmt(Z)} -> {fmt(p.shape(f'A[{l}]'))}",
+        f"{Z(l)} = {W(l)} · {A(l - 1)} + {b(l)}    "
+        f"{fmt(W_)} · {fmt(A_prev)} + {fmt(b_)} -> {fmt(Z_)}",
+        f"        {b(l)} {fmt(b_)} is broadcast across the m = {Z_[1]} columns",
+        f"{A(l)} = {p.activation}({Z(l)})    {fmt(Z_)} -> {fmt(p.shape(A(l)))}",
     ]
 
 
@@ -84,39 +89,39 @@ def _cost_lines(p: Phase) -> list[str]:
     equation = COST_EQUATIONS[p.cost].format(L=p.L)
     if p.lambd:
         equation += f" + (λ/2m) Σ‖W[l]‖²   (λ = {p.lambd:g})"
-    AL, Y = p.shape(f"A[{p.L}]"), p.shape("Y")
-    return [equation, f"        A[{p.L}] {fmt(AL)}, Y {fmt(Y)} -> J = {p.cost_value:.6g}"]
+    AL, Y = p.shape(A(p.L)), p.Y.shape
+    return [equation, f"        {A(p.L)} {fmt(AL)}, Y {fmt(Y)} -> J = {p.cost_value:.6g}"]
 
 
 def _backward_lines(p: Phase) -> list[str]:
     l = p.layer
-    dZ, A_prev_T = p.shape(f"dZ[{l}]"), p.tensors[f"A[{l - 1}]"].T.shape
-    dW, db = p.shape(f"dW[{l}]"), p.shape(f"db[{l}]")
+    dZ_, A_prev_T = p.shape(dZ(l)), p.tensors[A(l - 1)].T.shape
+    dW_, db_ = p.shape(dW(l)), p.shape(db(l))
     if p.shortcut:
-        first = f"dZ[{l}] = A[{l}] - Y    {fmt(p.shape(f'A[{l}]'))} - {fmt(p.shape('Y'))}"
+        first = f"{dZ(l)} = {A(l)} - Y    {fmt(p.shape(A(l)))} - {fmt(p.Y.shape)}"
     else:
-        first = f"dZ[{l}] = dA[{l}] * {p.activation}'(Z[{l}])    "
-        first += f"{fmt(p.shape(f'dA[{l}]'))} * {fmt(p.shape(f'Z[{l}]'))}"
-    l2 = f" + (λ/m) W[{l}]" if p.lambd else ""
+        first = f"{dZ(l)} = {dA(l)} * {p.activation}'({Z(l)})    "
+        first += f"{fmt(p.shape(dA(l)))} * {fmt(p.shape(Z(l)))}"
+    l2 = f" + (λ/m) {W(l)}" if p.lambd else ""
     lines = [
-        f"{first} -> {fmt(dZ)}",
-        f"dW[{l}] = (1/m) dZ[{l}] · A[{l - 1}]ᵀ{l2}    {fmt(dZ)} · {fmt(A_prev_T)} -> {fmt(dW)}",
-        f"db[{l}] = (1/m) Σ dZ[{l}] over the m columns    {fmt(dZ)} -> {fmt(db)}",
+        f"{first} -> {fmt(dZ_)}",
+        f"{dW(l)} = (1/m) {dZ(l)} · {A(l - 1)}ᵀ{l2}    {fmt(dZ_)} · {fmt(A_prev_T)} -> {fmt(dW_)}",
+        f"{db(l)} = (1/m) Σ {dZ(l)} over the m columns    {fmt(dZ_)} -> {fmt(db_)}",
     ]
     if l > 1:
-        W_T = p.tensors[f"W[{l}]"].T.shape
-        dA_prev = p.shape(f"dA[{l - 1}]")
-        lines.append(f"dA[{l - 1}] = W[{l}]ᵀ · dZ[{l}]    {fmt(W_T)} · {fmt(dZ)} -> {fmt(dA_prev)}")
+        W_T = p.tensors[W(l)].T.shape
+        dA_prev = p.shape(dA(l - 1))
+        shapes = f"{fmt(W_T)} · {fmt(dZ_)} -> {fmt(dA_prev)}"
+        lines.append(f"{dA(l - 1)} = {W(l)}ᵀ · {dZ(l)}    {shapes}")
     return lines
 
 
 def _update_lines(p: Phase) -> list[str]:
     lines = [f"{p.update_rule}    (α = {p.learning_rate:g}; θ is each W[l] and b[l])"]
     for l in range(1, p.L + 1):
-        W, dW = p.shape(f"W[{l}]"), p.shape(f"dW[{l}]")
-        b, db = p.shape(f"b[{l}]"), p.shape(f"db[{l}]")
-        weights = f"W[{l}] {fmt(W)} with dW[{l}] {fmt(dW)}"
-        lines.append(f"        {weights};  b[{l}] {fmt(b)} with db[{l}] {fmt(db)}")
+        weights = f"{W(l)} {fmt(p.shape(W(l)))} with {dW(l)} {fmt(p.shape(dW(l)))}"
+        biases = f"{b(l)} {fmt(p.shape(b(l)))} with {db(l)} {fmt(p.shape(db(l)))}"
+        lines.append(f"        {weights};  {biases}")
     return lines
 
 

@@ -112,7 +112,7 @@ def forward_prop(
     return caches[-1].A, caches
 
 
-def linear_backward(
+def linear_part_backward(
     dZ: np.ndarray, cache: Cache, lambd: float = 0.0, *, need_dA_prev: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m)."""
@@ -141,7 +141,7 @@ def one_layer_backward(
     lambd = checks.lambd(lambd)
     g = get_activation(activation)
     dZ = g.backward(dA, cache.Z, cache.A)
-    return linear_backward(dZ, cache, lambd)
+    return linear_part_backward(dZ, cache, lambd)
 
 
 def output_dZ(AL: np.ndarray, Y: np.ndarray, cache: Cache, g: Activation, cost: str) -> np.ndarray:
@@ -167,7 +167,7 @@ def backward_layers(
         raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
     dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost)
     for l in range(L, 0, -1):
-        dA_prev, dW, db = linear_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1)
+        dA_prev, dW, db = linear_part_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1)
         yield LayerGrads(l, dZ, dW, db, dA_prev)
         if l > 1:
             below = caches[l - 2]

@@ -21,6 +21,7 @@ from engine.activations import Activation
 from engine.costs import check_output, compute_cost, get_cost
 from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
+from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
 from engine.optimizers import make_optimizer
 from engine.phases import Phase
 from engine.propagation import (
@@ -191,10 +192,10 @@ class Trainer:
 
     def _check_sizes(self, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None) -> None:
         """layer_dims[0] is n_x of X (and X_test), layer_dims[-1] the rows of Y."""
-        for name, A in (("X", X), ("X_test", X_test)):
-            if A is not None and self.layer_dims[0] != A.shape[0]:
+        for name, inputs in (("X", X), ("X_test", X_test)):
+            if inputs is not None and self.layer_dims[0] != inputs.shape[0]:
                 raise ValueError(
-                    f"layer_dims[0] is {self.layer_dims[0]} but {name} has n_x = {A.shape[0]} "
+                    f"layer_dims[0] is {self.layer_dims[0]} but {name} has n_x = {inputs.shape[0]} "
                     "features (rows); they must match"
                 )
         if self.layer_dims[-1] != Y.shape[0]:
@@ -281,16 +282,15 @@ class Trainer:
         self._grads: list[LayerGrads | None] = [None] * self.L
 
     @property
-    def tensors(self) -> dict[str, np.ndarray]:
-        """Every array of the latest pass by its name in the article's notation: A[0] .. A[L],
-        W[l], b[l], Z[l], and once a backward pass ran, dZ[l], dW[l], db[l]."""
-        tensors: dict[str, np.ndarray] = {}
+    def tensors(self) -> dict[ArrayName, np.ndarray]:
+        """Every array of the latest pass by its name: A[0] .. A[L], W[l], b[l], Z[l], and
+        once a backward pass ran, dZ[l], dW[l], db[l]."""
+        tensors: dict[ArrayName, np.ndarray] = {}
         for l, cache in enumerate(self._caches, start=1):
             tensors |= _forward_tensors(l, cache)
         for step in self._grads:
             if step is not None:
-                tensors |= {f"dZ[{step.l}]": step.dZ, f"dW[{step.l}]": step.dW,
-                            f"db[{step.l}]": step.db}  # fmt: skip
+                tensors |= _gradient_tensors(step)
         return tensors
 
     @property
@@ -445,31 +445,30 @@ class Trainer:
     def _describe(self, record: "Record") -> Phase:
         """The Phase a record stands for, with the arrays it involved under their names."""
         kind, l, L = record.kind, record.layer, self.L
-        tensors: dict[str, np.ndarray] = {"Y": record.Y}
+        tensors: dict[ArrayName, np.ndarray] = {}
+        computed: ArrayName | None = None  # the cost phase computes J, not an array
         if kind == "forward":
             tensors |= _forward_tensors(l, self._caches[l - 1])
-            computed = f"A[{l}]"
+            computed = A(l)
         elif kind == "cost":
-            tensors[f"A[{L}]"] = self._caches[-1].A
-            computed = "J"
+            tensors[A(L)] = self._caches[-1].A
         elif kind == "backward":
             step = self._grads[l - 1]
-            tensors |= _forward_tensors(l, self._caches[l - 1])
-            tensors |= {f"dZ[{l}]": step.dZ, f"dW[{l}]": step.dW, f"db[{l}]": step.db}
+            tensors |= _forward_tensors(l, self._caches[l - 1]) | _gradient_tensors(step)
             if l < L:
-                tensors[f"dA[{l}]"] = self._grads[l].dA_prev
+                tensors[dA(l)] = self._grads[l].dA_prev
             if step.dA_prev is not None:
-                tensors[f"dA[{l - 1}]"] = step.dA_prev
-            computed = f"dW[{l}]"
+                tensors[dA(l - 1)] = step.dA_prev
+            computed = dW(l)
         else:
             for k, step in enumerate(self._grads, start=1):
-                tensors |= {f"W[{k}]": self.params[f"W{k}"], f"b[{k}]": self.params[f"b{k}"]}
-                tensors |= {f"dW[{k}]": step.dW, f"db[{k}]": step.db}
-            computed = "W[1]"
+                tensors |= {W(k): self.params[W(k).key], b(k): self.params[b(k).key]}
+                tensors |= {dW(k): step.dW, db(k): step.db}
+            computed = W(1)
         g = self.gs[l - 1].name if l else ""
         natural_output = self.gs[-1].name == get_cost(self.cost).output
         return Phase(
-            kind, l, L, record.batch, record.n_batches, tensors, computed, activation=g,
+            kind, l, L, record.batch, record.n_batches, tensors, record.Y, computed, activation=g,
             cost=self.cost, cost_value=record.J, lambd=self.lambd,
             update_rule=self.optimizer.equation, learning_rate=self.learning_rate,
             shortcut=kind == "backward" and l == L and natural_output,
@@ -549,15 +548,14 @@ def _divergence_is_checked() -> np.errstate:
     return np.errstate(over="ignore", invalid="ignore")
 
 
-def _forward_tensors(l: int, cache: Cache) -> dict[str, np.ndarray]:
-    """Layer l's forward arrays under their names in the article's notation."""
-    return {
-        f"A[{l - 1}]": cache.A_prev,
-        f"W[{l}]": cache.W,
-        f"b[{l}]": cache.b,
-        f"Z[{l}]": cache.Z,
-        f"A[{l}]": cache.A,
-    }
+def _forward_tensors(l: int, cache: Cache) -> dict[ArrayName, np.ndarray]:
+    """Layer l's forward arrays under their names."""
+    return {A(l - 1): cache.A_prev, W(l): cache.W, b(l): cache.b, Z(l): cache.Z, A(l): cache.A}
+
+
+def _gradient_tensors(step: LayerGrads) -> dict[ArrayName, np.ndarray]:
+    """Layer l's gradients under their names."""
+    return {dZ(step.l): step.dZ, dW(step.l): step.dW, db(step.l): step.db}
 
 
 def train(

@@ -1,62 +1,70 @@
-"""The nntui app: panes that draw a Session's snapshots, keys that drive it.
+"""The nntui app: panes that draw a Session's frames, keys that drive it.
 
-Training runs in a thread worker. The worker steps the Session and posts a snapshot at
-most SNAPSHOTS_PER_SECOND times a second; the UI thread only draws. Pausing cancels the
-worker, which stops after the epoch it is in. A phase step (.) runs one phase of an epoch
-on the UI thread: phases are small, and the Session's lock keeps them apart from epochs.
+Training runs in a thread worker. The worker steps the Session and posts a frame (the view
+models of the panes on screen, see ``nntui.panes``) at most FRAMES_PER_SECOND times a
+second; the UI thread only draws. Pausing cancels the worker, which stops after the epoch
+it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
+and the Session's lock keeps them apart from epochs.
 """
 
 import gc
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
+from engine.names import LAYER_KINDS, LayerKind
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
-from nntui.messages import GradCheckDone, SnapshotReady, TensorSelected, TrainingStopped
+from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
+from nntui.panes import VIEWS, build_frame, on_screen
 from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
-from nntui.session import GRADCHECK_EXAMPLES, TENSOR_KINDS, PhaseView, Session, Snapshot
+from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
+from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.form import HyperForm
 from nntui.widgets.inspector import Heatmap, Inspector
 from nntui.widgets.pane import Pane, describe
-from nntui.widgets.plots import HistoryPlot
-from nntui.widgets.report import ClassificationReport
+from nntui.widgets.plots import TrainingPlots
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
 MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 # While training runs, the UI thread's drawing takes time from the training thread (they share
-# the GIL), so cheap panes follow every snapshot and costly ones redraw less often.
-SNAPSHOTS_PER_SECOND = 10
+# the GIL), so cheap panes follow every frame and costly ones redraw less often.
+FRAMES_PER_SECOND = 10
 HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 
-#: The tabs of the lower half, and the extra summaries each needs in a snapshot.
-VIEWS = {"training": set(), "inspector": {"inspector"}, "boundary": {"boundary"},
-         "report": {"report"}}  # fmt: skip
 
-
-def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, str]:
+def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
     """(layer, array) to inspect after a phase: what it computed."""
     if phase.kind == "forward":
-        return phase.layer, "A[l]"
+        return phase.layer, LayerKind("A")
     if phase.kind == "cost":
-        return L, "A[l]"
+        return L, LayerKind("A")
     if phase.kind == "backward":
-        return phase.layer, "dW[l]"
-    return selected, "W[l]"  # update: the weights just changed
+        return phase.layer, LayerKind("dW")
+    return selected, LayerKind("W")  # update: the weights just changed
+
+
+def view_bindings() -> list[Binding]:
+    """One key per view of the registry."""
+    return [
+        Binding(pane.key, f"view('{pane.id}')", f"View: {pane.description}", show=False)
+        for pane in VIEWS
+    ]
 
 
 class NNTuiApp(App):
@@ -82,26 +90,22 @@ class NNTuiApp(App):
         Binding("w", "write_config", "Write config (TOML)", show=False),
         Binding("e", "export_history", "Export history (CSV)", show=False),
         Binding("g", "toggle_log", "Log scale", show=False),
-        Binding("1", "view('training')", "View: training plots", show=False),
-        Binding("2", "view('inspector')", "View: tensor inspector", show=False),
-        Binding("3", "view('boundary')", "View: decision boundary", show=False),
-        Binding("4", "view('report')", "View: classification report", show=False),
+        *view_bindings(),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
     running: reactive[bool] = reactive(False)
+    error: reactive[str] = reactive("")  # why training stopped, on the status line
     selected: reactive[int] = reactive(1)
-    tensor_kind: reactive[str] = reactive("W[l]")
+    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"))
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.snapshot: Snapshot = session.snapshot()
-        self.error = ""
-        self._plots_stale = True
+        self.ui = UiState(view=VIEWS[0].id)  # replaced whole: the training thread reads it
+        self.frame: Frame = build_frame(session, self.ui)
         self._heavy_drawn = 0.0
-        self._next_plot = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,16 +113,10 @@ class NNTuiApp(App):
             yield LayerDiagram(id="diagram")
             yield HyperForm(self.session.config, id="form")
         yield ShapesTable(id="shapes")
-        with TabbedContent(id="views", initial="training"):
-            with TabPane("1 Training", id="training"), Horizontal(id="plots"):
-                yield HistoryPlot("cost", id="cost-plot")
-                yield HistoryPlot("accuracy", id="accuracy-plot")
-            with TabPane("2 Inspector", id="inspector"):
-                yield Inspector(id="inspector-pane")
-            with TabPane("3 Decision boundary", id="boundary"):
-                yield DecisionBoundary(id="boundary-pane")
-            with TabPane("4 Classes", id="report"), VerticalScroll():
-                yield ClassificationReport(id="report-pane")
+        with TabbedContent(id="views", initial=VIEWS[0].id):
+            for pane in VIEWS:
+                with TabPane(f"{pane.key} {pane.title}", id=pane.id):
+                    yield pane.widget(id=pane.widget_id)
         yield Static(id="too-small")
         yield StatusBar(id="status")
         yield Footer()
@@ -138,8 +136,8 @@ class NNTuiApp(App):
     def on_mount(self) -> None:
         self.query_one("#diagram").border_title = "Network"
         self.query_one("#form").border_title = "Hyperparameters"
-        self.show(self.snapshot)
-        self.set_interval(PLOT_REDRAW_SECONDS, self._redraw_plots)
+        self.show(self.frame)
+        self.set_interval(PLOT_REDRAW_SECONDS, self._tick_view)
         self._tell_data_notes()
         self.call_after_refresh(self._freeze_startup_objects)
 
@@ -155,79 +153,57 @@ class NNTuiApp(App):
 
     # -- drawing ------------------------------------------------------------------------------
 
-    def show(self, snapshot: Snapshot) -> None:
-        """Hand a snapshot to every pane: the cheap ones at once, the costly ones at most every
-        HEAVY_PANE_SECONDS while training runs (plots redraw on their own timer)."""
-        self.snapshot = snapshot
-        self.selected = min(self.selected, snapshot.L)
-        status = self.query_one(StatusBar)
-        self.hand(status, partial(status.show, snapshot, self.running, self.error))
-        self._plots_stale = True
+    def show(self, frame: Frame) -> None:
+        """Hand each pane on screen its view model: the cheap ones at once, the costly ones
+        at most every HEAVY_PANE_SECONDS while training runs."""
+        self.frame = frame
+        self.selected = min(self.selected, frame.facts.L)
         now = time.monotonic()
-        if self.running and now - self._heavy_drawn < HEAVY_PANE_SECONDS:
-            return
-        self._heavy_drawn = now
-        sub_title = f"{snapshot.dataset} · {'-'.join(map(str, snapshot.layer_dims))}"
-        if self.sub_title != sub_title:
-            self.sub_title = sub_title
-        diagram = self.query_one(LayerDiagram)
-        self.hand(diagram, partial(setattr, diagram, "snapshot", snapshot))
-        shapes = self.query_one(ShapesTable)
-        self.hand(shapes, partial(self._show_shapes, shapes, snapshot))
-        form = self.query_one(HyperForm)
-        self.hand(form, partial(form.show_model, snapshot))
-        view = self.query_one(TabbedContent).active
-        if view == "inspector":
-            inspector = self.query_one(Inspector)
-            self.hand(inspector, partial(inspector.show, snapshot))
-        elif view == "boundary":
-            boundary = self.query_one(DecisionBoundary)
-            self.hand(boundary, partial(setattr, boundary, "snapshot", snapshot))
-        elif view == "report":
-            report = self.query_one(ClassificationReport)
-            self.hand(report, partial(report.show, snapshot))
+        heavy_due = not self.running or now - self._heavy_drawn >= HEAVY_PANE_SECONDS
+        if heavy_due:
+            self._heavy_drawn = now
+            facts = frame.facts
+            sub_title = f"{facts.dataset} · {'-'.join(map(str, facts.layer_dims))}"
+            if self.sub_title != sub_title:
+                self.sub_title = sub_title
+        for pane in on_screen(self.ui.view):
+            if pane.id in frame.views and (heavy_due or not pane.heavy):
+                for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
+                    self.hand(widget, partial(widget.show, frame.views[pane.id]))
+        for shapes in self.query(ShapesTable) if heavy_due else ():
+            if not shapes.failure:  # a failed table keeps its error until show works
+                self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
 
     def hand(self, pane: Pane, draw: Callable[[], object]) -> None:
-        """Give one pane its part of a snapshot (``draw``). If that raises, the pane shows
-        the error in place and the app goes on; the next snapshot tries it again. (A pane
-        that raises while Textual renders it does the same: see ``Pane.render_lines``.)"""
+        """Give one pane its part of a frame (``draw``). If that raises, the pane shows the
+        error in place and the app goes on; the next frame tries it again. (A pane that
+        raises while Textual renders it does the same: see ``Pane.render_lines``.)"""
         pane.recover()
         try:
             draw()
         except Exception as error:  # whatever one pane does wrong stays in that pane
             pane.fail(error)
 
-    def _show_shapes(self, shapes: ShapesTable, snapshot: Snapshot) -> None:
-        shapes.show(snapshot)
-        shapes.select(self.selected, self.tensor_kind)
-        title = (
-            f"Shapes · m = {snapshot.batch_m} in this batch · "
-            f"{snapshot.m_train} train, {snapshot.m_test} test examples · enter: inspect"
-        )
-        if shapes.border_title != title:
-            shapes.border_title = title
-
     def refresh_now(self) -> None:
-        """A fresh snapshot, for a change made while training is paused."""
-        self.show(self.session.snapshot())
+        """A fresh frame, for a change made while training is paused."""
+        self.show(build_frame(self.session, self.ui))
 
-    def _redraw_plots(self) -> None:
-        """Redraw a stale plot. While training, one plot per tick, in turn, so that a key
-        press never waits for two plot rebuilds; paused, both at once."""
-        if not self._plots_stale or self.query_one(TabbedContent).active != "training":
-            return
-        plots = list(self.query(HistoryPlot))
-        if self.running:
-            self._next_plot = (self._next_plot + 1) % len(plots)
-            plots = plots[self._next_plot : self._next_plot + 1]
-        else:
-            self._plots_stale = False
-        for plot in plots:
-            self.hand(plot, partial(plot.show, self.snapshot))
+    def _tick_view(self) -> None:
+        """The app's timer, for a view that redraws on it (the plots). A query, not
+        query_one: the timer can fire while the app is tearing its screen down."""
+        for widget in self.query(f"#{self.ui.view}-pane"):
+            if isinstance(widget, Ticking):
+                self.hand(widget, partial(widget.tick, self.running))
+
+    def _say_status(self) -> None:
+        status = self.query_one(StatusBar)
+        self.hand(status, partial(status.say, self.running, self.error))
 
     def watch_running(self) -> None:
-        status = self.query_one(StatusBar)
-        self.hand(status, partial(status.show, self.snapshot, self.running, self.error))
+        self._say_status()
+
+    def watch_error(self) -> None:
+        self._say_status()
 
     def watch_selected(self, layer: int) -> None:
         self.query_one(LayerDiagram).selected = layer
@@ -237,23 +213,22 @@ class NNTuiApp(App):
         self._select_tensor()
 
     def _select_tensor(self) -> None:
-        self.session.select_tensor(self.selected, self.tensor_kind)
+        self.ui = replace(self.ui, selected=self.selected, kind=self.tensor_kind)
         self.query_one(ShapesTable).select(self.selected, self.tensor_kind)
         if not self.running and self.is_mounted:
             self.refresh_now()
 
     @on(TabbedContent.TabActivated)
     def _view_changed(self, event: TabbedContent.TabActivated) -> None:
-        self.session.views = VIEWS[event.pane.id]
-        self._plots_stale = True
+        self.ui = replace(self.ui, view=event.pane.id)
         self.refresh_now()
-        self._redraw_plots()
+        self._tick_view()
 
     # -- training thread ----------------------------------------------------------------------
 
     @work(thread=True, group="training", exit_on_error=False)
     def _train(self, epochs: int | None) -> None:
-        """Step ``epochs`` epochs (None: until cancelled), posting throttled snapshots."""
+        """Step ``epochs`` epochs (None: until cancelled), posting throttled frames."""
         worker = get_current_worker()
         done, posted = 0, 0.0
         while not worker.is_cancelled and (epochs is None or done < epochs):
@@ -264,13 +239,13 @@ class NNTuiApp(App):
                 break
             done += 1
             now = time.monotonic()
-            if now - posted >= 1 / SNAPSHOTS_PER_SECOND:
-                self.post_message(SnapshotReady(self.session.snapshot()))
+            if now - posted >= 1 / FRAMES_PER_SECOND:
+                self.post_message(FrameReady(build_frame(self.session, self.ui)))
                 posted = now
-        self.post_message(SnapshotReady(self.session.snapshot()))
+        self.post_message(FrameReady(build_frame(self.session, self.ui)))
 
-    def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        self.show(message.snapshot)
+    def on_frame_ready(self, message: FrameReady) -> None:
+        self.show(message.frame)
 
     def on_training_stopped(self, message: TrainingStopped) -> None:
         self.running = False
@@ -317,7 +292,7 @@ class NNTuiApp(App):
             self.post_message(TrainingStopped(str(err)))
             return
         self.error = ""
-        layer, kind = target_of(phase, self.snapshot.L, self.selected)
+        layer, kind = target_of(phase, self.frame.facts.L, self.selected)
         self.selected, self.tensor_kind = layer, kind
         self.action_view("inspector")
         self.refresh_now()
@@ -330,14 +305,14 @@ class NNTuiApp(App):
         self.notify(f"Weights re-initialised from seed {self.session.config.seed}", timeout=3)
 
     def action_next_layer(self) -> None:
-        self.selected = self.selected % self.snapshot.L + 1
+        self.selected = self.selected % self.frame.facts.L + 1
 
     def action_previous_layer(self) -> None:
-        self.selected = (self.selected - 2) % self.snapshot.L + 1
+        self.selected = (self.selected - 2) % self.frame.facts.L + 1
 
     def action_next_tensor(self, step: int = 1) -> None:
-        i = TENSOR_KINDS.index(self.tensor_kind)
-        self.tensor_kind = TENSOR_KINDS[(i + step) % len(TENSOR_KINDS)]
+        i = LAYER_KINDS.index(self.tensor_kind)
+        self.tensor_kind = LAYER_KINDS[(i + step) % len(LAYER_KINDS)]
         self.action_view("inspector")
 
     def action_previous_tensor(self) -> None:
@@ -349,9 +324,7 @@ class NNTuiApp(App):
         self.action_view("inspector")
 
     def action_toggle_log(self) -> None:
-        plot = self.query_one("#cost-plot", HistoryPlot)
-        plot.log_scale = not plot.log_scale
-        self._plots_stale = True
+        self.query_one(TrainingPlots).toggle_log()
 
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
@@ -370,22 +343,23 @@ class NNTuiApp(App):
     # -- files --------------------------------------------------------------------------------
 
     def _stem(self) -> str:
-        s = self.snapshot
-        return f"{s.dataset}-{'-'.join(map(str, s.layer_dims))}"
+        facts = self.frame.facts
+        return f"{facts.dataset}-{'-'.join(map(str, facts.layer_dims))}"
 
     def action_save_model(self) -> None:
-        if self.session.trainer.in_epoch:
+        if self.session.in_epoch:
             self.notify("An epoch is in progress (phase stepping): finish it with n, then save.",
                         title="Not saved", severity="warning")  # fmt: skip
             return
-        default = f"{self._stem()}-epoch{self.session.trainer.epoch}.npz"
+        default = f"{self._stem()}-epoch{self.session.epoch}.npz"
         self.push_screen(PathPrompt("Save the model to", default, "save"), self._save_model)
 
     def _save_model(self, path: str | None) -> None:
         self._write(path, self.session.save, "Saved the model")
 
     def action_write_config(self) -> None:
-        prompt = PathPrompt("Write the setup (TOML) to", f"{self.snapshot.dataset}.toml", "write")
+        default = f"{self.frame.facts.dataset}.toml"
+        prompt = PathPrompt("Write the setup (TOML) to", default, "write")
         self.push_screen(prompt, lambda path: self._write(path, self.session.write_config,
                                                            "Wrote the setup"))  # fmt: skip
 
@@ -421,13 +395,11 @@ class NNTuiApp(App):
             self.notify(f"{why}\nThe current model is untouched.", title="Not opened",
                         severity="error", timeout=10)  # fmt: skip
             return
-        opened.views, opened.heatmap_size = self.session.views, self.session.heatmap_size
-        opened.boundary_size = self.session.boundary_size
         self.session, self.error = opened, ""
-        self.selected, self.tensor_kind = 1, "W[l]"
+        self.selected, self.tensor_kind = 1, LayerKind("W")
         self.query_one(HyperForm).show_config(opened.config)
         self.refresh_now()
-        self.notify(f"Opened {path} at epoch {opened.trainer.epoch}", timeout=4)
+        self.notify(f"Opened {path} at epoch {opened.epoch}", timeout=4)
         if opened.notice:
             self.notify(opened.notice, title="Data found elsewhere", timeout=8)
         self._tell_data_notes()
@@ -460,13 +432,13 @@ class NNTuiApp(App):
 
     @on(Heatmap.Resized)
     def _heatmap_resized(self, message: Heatmap.Resized) -> None:
-        self.session.heatmap_size = (message.rows, message.cols)
+        self.ui = replace(self.ui, heatmap_size=(message.rows, message.cols))
         if not self.running:
             self.refresh_now()
 
     @on(DecisionBoundary.Resized)
     def _boundary_resized(self, message: DecisionBoundary.Resized) -> None:
-        self.session.boundary_size = (message.nx, message.ny)
+        self.ui = replace(self.ui, boundary_size=(message.nx, message.ny))
         if not self.running:
             self.refresh_now()
 

@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 from engine.trainer import DivergedError, EpochStats, EpochStoppedError
-from nntui.cli import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
+from nntui.options import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
 from nntui.session import Session
 
 PLAIN_LINE_SECONDS = 2.0
@@ -197,7 +197,7 @@ def train(
     session: Session, epochs: int, console: Console, signals: StopOnSignals
 ) -> tuple[str, str]:
     """Run up to ``epochs`` epochs; (outcome, message) with outcome trained/diverged/stopped."""
-    start = session.trainer.epoch
+    start = session.epoch
     target = start + epochs
     began = time.perf_counter()
     outcome, message, printed = "trained", "", began
@@ -208,10 +208,10 @@ def train(
     )  # fmt: skip
     with progress:
         task = progress.add_task("training", total=target, completed=start, metrics="")
-        while session.trainer.epoch < target:
+        while session.epoch < target:
             if signals.signum:
                 outcome = "stopped"
-                message = f"stopped by {signals.name} after epoch {session.trainer.epoch}"
+                message = f"stopped by {signals.name} after epoch {session.epoch}"
                 break
             try:
                 stats = session.step_epoch(signals.stop_now)
@@ -233,18 +233,17 @@ def train(
 
 
 def summary(session: Session, seconds: float, epochs_run: int) -> Table:
-    t, h = session.trainer, session.trainer.history
-    table = Table(title=f"nntui train · {session.dataset.name} · "
-                  f"{'-'.join(map(str, t.layer_dims))}", show_header=True)  # fmt: skip
+    facts, h = session.facts(), session.history(2)
+    table = Table(title=f"nntui train · {facts.dataset} · "
+                  f"{'-'.join(map(str, facts.layer_dims))}", show_header=True)  # fmt: skip
     table.add_column("")
     table.add_column("train", justify="right")
     table.add_column("test", justify="right")
-    last = (lambda col: col[-1]) if len(h) else (lambda col: math.nan)
-    table.add_row("cost", _fmt(last(h.train_cost)), _fmt(last(h.test_cost)))
-    if t.is_classification:
-        table.add_row("accuracy", _fmt(last(h.train_acc), True), _fmt(last(h.test_acc), True))
+    table.add_row("cost", _fmt(h.last(h.train_cost)), _fmt(h.last(h.test_cost)))
+    if facts.task != "regression":
+        table.add_row("accuracy", _fmt(h.last(h.train_acc), True), _fmt(h.last(h.test_acc), True))
     rate = epochs_run / seconds if seconds > 0 else math.nan
-    table.add_row("epochs", f"{epochs_run} run, {t.epoch} in all", "")
+    table.add_row("epochs", f"{epochs_run} run, {session.epoch} in all", "")
     table.add_row("time", f"{seconds:.2f} s ({rate:,.0f} epochs/s)", "")
     return table
 
@@ -288,7 +287,7 @@ def main(argv: list[str]) -> int:
             check_outputs(session, args)
         except ValueError as err:
             return fail(err)
-        began, first = time.perf_counter(), session.trainer.epoch
+        began, first = time.perf_counter(), session.epoch
         outcome, message = train(session, epochs, console, signals)
         seconds = time.perf_counter() - began
         if message:
@@ -297,5 +296,5 @@ def main(argv: list[str]) -> int:
             write_files(session, args)
         except (OSError, ValueError) as err:
             return fail(f"cannot write: {err}")
-    console.print(summary(session, seconds, session.trainer.epoch - first))
+    console.print(summary(session, seconds, session.epoch - first))
     return signals.exit_code if outcome == "stopped" else EXIT[outcome]

@@ -3,18 +3,19 @@
 from textual.message import Message
 
 from engine.gradcheck import GradCheck
-from nntui.session import Snapshot
+from engine.names import LayerKind
+from nntui.views import Frame
 
 
-class SnapshotReady(Message):
-    """A fresh snapshot of the model; a backlog of them collapses to the newest."""
+class FrameReady(Message):
+    """A fresh frame of the model; a backlog of them collapses to the newest."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, frame: Frame) -> None:
         super().__init__()
-        self.snapshot = snapshot
+        self.frame = frame
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, SnapshotReady)
+        return isinstance(message, FrameReady)
 
 
 class TrainingStopped(Message):
@@ -27,9 +28,9 @@ class TrainingStopped(Message):
 
 class TensorSelected(Message):
     """A pane selected layer ``layer`` (1 .. L) and, if ``kind`` is given, one of its arrays
-    ('W[l]', 'dZ[l]', ...)."""
+    (W[l], dZ[l], ...)."""
 
-    def __init__(self, layer: int, kind: str | None = None) -> None:
+    def __init__(self, layer: int, kind: LayerKind | None = None) -> None:
         super().__init__()
         self.layer = layer
         self.kind = kind

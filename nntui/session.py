@@ -1,9 +1,11 @@
-"""The one object the app talks to: a data set, a Trainer, and snapshots of their state.
+"""The one object the front ends talk to: a data set and a Trainer behind one lock.
 
-The app never does the math. It asks the Session to step, reset or change a
-hyperparameter, and it draws ``Snapshot``s: plain numbers, shape tuples and copies of
-arrays, safe to hand from the training thread to the UI thread. A lock makes every
-Session call atomic, so the UI can change the learning rate while a thread trains.
+The app and ``nntui train`` never do the math and never reach into the Trainer. They ask
+the Session to step, reset or change a hyperparameter, and they ask it questions whose
+answers are plain numbers, shape tuples, immutable records and copies of arrays, safe to
+hand from the training thread to the UI thread. A lock makes every call atomic, so the UI
+can change the learning rate while a thread trains. Costly summaries (a decision grid, a
+report) are computed by the caller on copies, outside the lock: see ``nntui.panes``.
 """
 
 import threading
@@ -11,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,10 +29,10 @@ from engine.data import (
 )
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
-from engine.inspect import BoundaryGrid, Inspection, decision_grid, inspect
-from engine.metrics import classification_report
+from engine.names import ArrayName, LayerKind
 from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
+from engine.propagation import forward_prop
 from engine.trainer import EpochStats, Trainer
 from nntui.config import (
     LIVE_FIELDS,
@@ -43,17 +45,9 @@ from nntui.config import (
 from nntui.reopen import data_difference, data_record, locate_data, network_difference
 
 RATE_WINDOW_SECONDS = 1.0
-HISTORY_POINTS = 1000  # a snapshot carries at most this many epochs of each history column
+HISTORY_POINTS = 1000  # a view carries at most this many epochs of each history column
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
-
-#: The arrays of layer l, in the order of the shapes table's columns.
-TENSOR_KINDS = ("A[l-1]", "W[l]", "b[l]", "Z[l]", "A[l]", "dZ[l]", "dW[l]", "db[l]")
-
-
-def tensor_name(kind: str, l: int) -> str:
-    """'W[l]', 2 -> 'W[2]'; 'A[l-1]', 2 -> 'A[1]'."""
-    return kind.replace("[l-1]", f"[{l - 1}]").replace("[l]", f"[{l}]")
 
 
 @dataclass(frozen=True)
@@ -65,65 +59,92 @@ class PhaseView:
     direction: str
     title: str
     equations: tuple[str, ...]
-    computed: str
 
     @classmethod
     def of(cls, phase: Phase) -> "PhaseView":
-        return cls(phase.kind, phase.layer, phase.direction, phase.title,
-                   tuple(phase.equations), phase.computed)  # fmt: skip
+        return cls(phase.kind, phase.layer, phase.direction, phase.title, tuple(phase.equations))
 
 
 @dataclass(frozen=True)
-class Report:
-    """Confusion matrices (k, k) and per-class precision and recall, train and test."""
-
-    classes: tuple[str, ...]
-    train: tuple[np.ndarray, np.ndarray, np.ndarray]
-    test: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the panes draw, copied out of the live model at one moment."""
+class TrainingState:
+    """Where training is: the epoch, whether a phase step stopped inside one, the speed."""
 
     epoch: int
-    config: Config
+    in_epoch: bool
+    epochs_per_second: float
+    phase: PhaseView | None
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What the network is and what it learns from; fixed until the next rebuild."""
+
     dataset: str
     task: str
     classes: tuple[str, ...]
-    m_train: int
-    m_test: int
-    cost_title: str
     layer_dims: tuple[int, ...]
     activations: tuple[str, ...]
-    shapes: dict[str, tuple[int, ...]]  # the live .shape of every array, by its notation name
-    weights: tuple[np.ndarray, ...]  # copies of W[1] .. W[L]
-    history_epochs: tuple[int, ...]  # the epochs (1, 2, ...) the four columns below hold
-    train_cost: tuple[float, ...]
-    test_cost: tuple[float, ...]
-    train_acc: tuple[float, ...]
-    test_acc: tuple[float, ...]
-    epochs_per_second: float
-    batch_m: int  # m of the current batch, the m in every (n_l, m)
-    in_epoch: bool = False  # a phase step stopped inside an epoch
-    phase: PhaseView | None = None
-    inspected: str = ""  # the inspected array's name, e.g. 'W[1]'
-    inspection: Inspection | None = None
-    boundary: BoundaryGrid | None = None
-    points: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # X, labels x2
-    report: Report | None = None
+    cost_title: str
+    m_train: int
+    m_test: int
 
     @property
     def L(self) -> int:
         return len(self.layer_dims) - 1
 
-    def last(self, column: tuple[float, ...]) -> float:
+
+@dataclass(frozen=True)
+class HistoryColumns:
+    """Per-epoch columns, sampled: entry i holds epoch ``epochs[i]``."""
+
+    epochs: tuple[int, ...]
+    train_cost: tuple[float, ...]
+    test_cost: tuple[float, ...]
+    train_acc: tuple[float, ...]
+    test_acc: tuple[float, ...]
+
+    @staticmethod
+    def last(column: tuple[float, ...]) -> float:
         return column[-1] if column else float("nan")
 
 
+@dataclass(frozen=True)
+class TensorCopy:
+    """A copy of one array, with the layer's Z and activation and, for W, its epoch start."""
+
+    name: ArrayName
+    array: np.ndarray
+    Z: np.ndarray | None
+    activation: str | None
+    previous: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class ModelCopy:
+    """Copies of the weights and the activations: AL for any X, without the Session's lock."""
+
+    params: dict[str, np.ndarray]
+    activations: tuple[str, ...]
+    dtype: np.dtype
+
+    def output(self, X: np.ndarray) -> np.ndarray:
+        """AL (n_L, m) for X (n_x, m), computed as the Trainer computes it."""
+        AL, _ = forward_prop(np.asarray(X, dtype=self.dtype), self.params, self.activations)
+        return AL
+
+
+class Examples(NamedTuple):
+    """The Trainer's X (n_x, m), Y (n_L, m) and, if there is a test part, X_test, Y_test."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    X_test: np.ndarray | None
+    Y_test: np.ndarray | None
+
+
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
-    """Indices of at most ``most`` of n epochs, evenly spread, always with the last: copying
-    a long history whole into every snapshot would slow training the longer it runs."""
+    """Indices of at most ``most`` (>= 2) of n epochs, evenly spread, always with the last:
+    copying a long history whole into every view would slow training the longer it runs."""
     if n <= most:
         return list(range(n))
     return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
@@ -141,11 +162,6 @@ class Session:
         #: The files this session was read from, by what they are (besides its data CSV).
         self.read_from: dict[str, str] = {}
         self._epoch_times: deque[float] = deque()
-        # What the snapshots compute besides the basics; the app says what is on screen.
-        self.views: set[str] = set()
-        self.inspect_target: tuple[int, str] = (1, "W[l]")
-        self.heatmap_size = (32, 96)
-        self.boundary_size = (80, 40)
         self.notice = ""  # what the user should know about how the session was opened
         self._build(scaler)
 
@@ -170,11 +186,11 @@ class Session:
                 session = cls(config, dataset, scaler)
         except ValueError as err:
             raise ModelFileError(f"{path}: does not fit its data ({err})") from None
-        difference = network_difference(session.trainer, saved.meta)
+        difference = network_difference(session._trainer, saved.meta)
         if difference:
             raise ModelFileError(f"{path}: {difference}")
         try:
-            session.trainer.restore(saved.state)
+            session._trainer.restore(saved.state)
         except (ValueError, KeyError, TypeError) as err:
             raise ModelFileError(f"{path}: cannot be restored ({err})") from None
         session._epoch_start = session._weights()
@@ -209,7 +225,7 @@ class Session:
                 **data_record(self.config),
             }
             scaler = self.prepared.standardizer
-            save_model(path, self.trainer, meta, scaler.mean, scaler.std)
+            save_model(path, self._trainer, meta, scaler.mean, scaler.std)
 
     def write_config(self, path: str) -> None:
         """Write the setup as TOML; a ValueError for a path that cannot take it."""
@@ -220,7 +236,7 @@ class Session:
         """Write the history as CSV; a ValueError for a path that cannot take it."""
         self.check_output(path, "history")
         with self._lock:
-            write_history_csv(path, self.trainer.history)
+            write_history_csv(path, self._trainer.history)
 
     @staticmethod
     def load_data(config: Config, progress: Progress | None = None) -> Dataset:
@@ -238,7 +254,7 @@ class Session:
         self.prepared: Prepared = prepare(data, c.test_ratio, seed=c.seed, scaler=scaler)
         p = self.prepared
         has_test = p.X_test.shape[1] > 0
-        self.trainer = Trainer(
+        self._trainer = Trainer(
             p.X_train, p.Y_train, [data.n_x, *c.hidden, p.Y_train.shape[0]],
             activations=[c.activation] * len(c.hidden) + [data.output_activation],
             cost=data.cost,
@@ -251,11 +267,11 @@ class Session:
         self.phase_view: PhaseView | None = None
 
     def _weights(self) -> dict[str, np.ndarray]:
-        return {k: v.copy() for k, v in self.trainer.params.items() if k.startswith("W")}
+        return {k: v.copy() for k, v in self._trainer.params.items() if k.startswith("W")}
 
     def _before_step(self) -> None:
         """At an epoch boundary, remember W, so that ΔW shows one epoch's change."""
-        if not self.trainer.in_epoch:
+        if not self._trainer.in_epoch:
             self._epoch_start = self._weights()
 
     # -- what the UI asks ---------------------------------------------------------------------
@@ -266,7 +282,7 @@ class Session:
         with self._lock:
             self._before_step()
             self.phase_view = None
-            stats = self.trainer.step_epoch(stop)
+            stats = self._trainer.step_epoch(stop)
             self._tick()
             return stats
 
@@ -276,7 +292,7 @@ class Session:
         with self._lock:
             self._before_step()
             self.phase_view = None
-            phase = self.trainer.step_phase()
+            phase = self._trainer.step_phase()
             self.phase_view = PhaseView.of(phase)
             return self.phase_view
 
@@ -284,8 +300,8 @@ class Session:
         """The engine's gradient check of the current weights on a few training examples, in
         float64, on copies: training state is not touched."""
         with self._lock:
-            params = {k: v.copy() for k, v in self.trainer.params.items()}
-            t = self.trainer
+            params = {k: v.copy() for k, v in self._trainer.params.items()}
+            t = self._trainer
             X, Y = t.X[:, :GRADCHECK_EXAMPLES], t.Y[:, :GRADCHECK_EXAMPLES]
             activations, cost, lambd = t.activations, t.cost, t.lambd
         return gradient_check(
@@ -295,7 +311,7 @@ class Session:
     def reset(self) -> None:
         """Re-initialise the weights from the seed; the history starts again."""
         with self._lock:
-            self.trainer.reset()
+            self._trainer.reset()
             self._epoch_times.clear()
             self._epoch_start = self._weights()
             self.phase_view = None
@@ -325,99 +341,125 @@ class Session:
 
     def _apply_live(self, name: str, value: Any) -> None:
         if name == "learning_rate":
-            self.trainer.learning_rate = value
+            self._trainer.learning_rate = value
         elif name == "batch_size":
-            self.trainer.batch_size = value
+            self._trainer.batch_size = value
         elif name == "lambd":
-            self.trainer.lambd = value
+            self._trainer.lambd = value
         elif name == "optimizer":
-            self.trainer.optimizer_name = value
+            self._trainer.optimizer_name = value
 
-    def select_tensor(self, layer: int, kind: str) -> None:
-        """Which tensor the next snapshot summarises. One attribute store, atomic on its own:
-        taking the lock here would make a key press wait out the training thread's hold."""
-        self.inspect_target = (layer, kind)
+    # -- what the front ends ask --------------------------------------------------------------
+
+    @property
+    def epoch(self) -> int:
+        """Epochs trained so far."""
+        with self._lock:
+            return self._trainer.epoch
+
+    @property
+    def in_epoch(self) -> bool:
+        """True between a phase step and the end of its epoch."""
+        with self._lock:
+            return self._trainer.in_epoch
+
+    @property
+    def phase(self) -> PhaseView | None:
+        """What the last phase step did; None after an epoch step, a reset or a rebuild."""
+        return self.phase_view
+
+    def training_state(self) -> TrainingState:
+        """Epoch, in-epoch flag, speed and the last phase, at one moment."""
+        with self._lock:
+            t = self._trainer
+            return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view)
+
+    def facts(self) -> ModelFacts:
+        """What the network is and what it learns from."""
+        with self._lock:
+            t, data = self._trainer, self.dataset
+            return ModelFacts(
+                dataset=data.name, task=data.task, classes=tuple(data.classes),
+                layer_dims=tuple(t.layer_dims), activations=tuple(t.activations),
+                cost_title=COSTS[t.cost].title, m_train=t.m,
+                m_test=0 if t.X_test is None else t.X_test.shape[1],
+            )  # fmt: skip
+
+    def live_settings(self) -> dict[str, Any]:
+        """The hyperparameters the running model uses: learning_rate, batch_size, lambd,
+        optimizer."""
+        with self._lock:
+            t = self._trainer
+            return {"learning_rate": t.learning_rate, "batch_size": t.batch_size,
+                    "lambd": t.lambd, "optimizer": t.optimizer_name}  # fmt: skip
+
+    def history(self, most: int = HISTORY_POINTS) -> HistoryColumns:
+        """At most ``most`` epochs of the history, evenly spread, always with the last."""
+        with self._lock:
+            h = self._trainer.history
+            kept = history_sample(len(h), most)
+            return HistoryColumns(*(tuple(column[i] for i in kept) for column in (
+                h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc)))  # fmt: skip
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""
         with self._lock:
-            return {key: value.copy() for key, value in self.trainer.params.items()}
+            return {key: value.copy() for key, value in self._trainer.params.items()}
 
-    def snapshot(self) -> Snapshot:
-        """Copies of everything the panes draw."""
+    def weights(self) -> tuple[np.ndarray, ...]:
+        """Copies of W[1] .. W[L]."""
         with self._lock:
-            t, h, data = self.trainer, self.trainer.history, self.dataset
-            shapes = {name: array.shape for name, array in t.tensors.items()}
-            kept = history_sample(len(h))
-            return Snapshot(
-                epoch=t.epoch,
-                config=self.config,
-                dataset=data.name,
-                task=data.task,
-                classes=tuple(data.classes),
-                m_train=t.m,
-                m_test=0 if t.X_test is None else t.X_test.shape[1],
-                cost_title=COSTS[t.cost].title,
-                layer_dims=tuple(t.layer_dims),
-                activations=tuple(t.activations),
-                shapes=shapes,
-                weights=tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1)),
-                history_epochs=tuple(h.epoch[i] for i in kept),
-                train_cost=tuple(h.train_cost[i] for i in kept),
-                test_cost=tuple(h.test_cost[i] for i in kept),
-                train_acc=tuple(h.train_acc[i] for i in kept),
-                test_acc=tuple(h.test_acc[i] for i in kept),
-                epochs_per_second=self._rate(),
-                batch_m=shapes["A[0]"][1],
-                in_epoch=t.in_epoch,
-                phase=self.phase_view,
-                inspected=tensor_name(self.inspect_target[1], self.inspect_target[0]),
-                inspection=self._inspection() if "inspector" in self.views else None,
-                boundary=self._boundary() if "boundary" in self.views else None,
-                points=self._points(),
-                report=self._report() if "report" in self.views else None,
-            )
+            t = self._trainer
+            return tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1))
 
-    def _inspection(self) -> Inspection | None:
-        """The inspected array, summarised; None if it does not exist yet (dZ before backward)."""
-        l, kind = self.inspect_target
-        t = self.trainer
-        l = min(l, t.L)
-        array = t.tensors.get(tensor_name(kind, l))
-        if array is None:
-            return None
-        owner = l - 1 if kind == "A[l-1]" else l  # the layer whose activation made the array
-        Z = t.tensors.get(f"Z[{owner}]") if kind in ("A[l-1]", "Z[l]", "A[l]") else None
-        activation = t.activations[owner - 1] if owner >= 1 else None
-        previous = self._epoch_start.get(f"W{l}") if kind == "W[l]" else None
-        rows, cols = self.heatmap_size
-        return inspect(
-            tensor_name(kind, l), array, max_rows=rows, max_cols=cols, Z=Z,
-            activation=activation, previous=previous,
-        )  # fmt: skip
+    def shapes(self) -> dict[ArrayName, tuple[int, ...]]:
+        """The live .shape of every array of the latest pass, by its name."""
+        with self._lock:
+            return {name: array.shape for name, array in self._trainer.tensors.items()}
 
-    def _boundary(self) -> BoundaryGrid | None:
-        if self.dataset.n_x != 2:
-            return None
-        nx, ny = self.boundary_size
-        return decision_grid(self.trainer.output, self.prepared.X_train, nx, ny)
+    def tensor(self, kind: LayerKind, l: int) -> TensorCopy | None:
+        """A copy of layer l's array ``kind`` (e.g. W[l]), with what its summary needs: the
+        Z and activation of the layer that made it, and for W the weights at the epoch's
+        start. None if it does not exist yet (dZ before the first backward pass)."""
+        with self._lock:
+            t = self._trainer
+            l = min(l, t.L)
+            name = kind.at(l)
+            tensors = t.tensors
+            array = tensors.get(name)
+            if array is None:
+                return None
+            owner = name.layer  # the layer whose activation made A and Z
+            Z = tensors.get(ArrayName("Z", owner)) if kind.kind in ("A", "Z") else None
+            previous = self._epoch_start.get(name.key) if kind.kind == "W" else None
+            return TensorCopy(
+                name, array.copy(), None if Z is None else Z.copy(),
+                t.activations[owner - 1] if owner >= 1 else None,
+                None if previous is None else previous.copy(),
+            )  # fmt: skip
 
-    def _points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    def model_copy(self) -> ModelCopy:
+        """The network as it is now, detached: its output can be computed without the lock."""
+        with self._lock:
+            t = self._trainer
+            params = {key: value.copy() for key, value in t.params.items()}
+            return ModelCopy(params, tuple(t.activations), t.dtype)
+
+    def examples(self) -> Examples:
+        """The training and test examples as the Trainer holds them. They are never written
+        after a build, so they are shared, not copied."""
+        with self._lock:
+            t = self._trainer
+            return Examples(t.X, t.Y, t.X_test, t.Y_test)
+
+    def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """Training and test points with their labels, for 2-D classification data."""
-        p = self.prepared
-        if self.dataset.n_x != 2 or self.dataset.task == "regression":
-            return None
-        labels = self.dataset.labels
-        return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
-
-    def _report(self) -> Report | None:
-        t, data = self.trainer, self.dataset
-        if not t.is_classification:
-            return None
-        k = max(data.k, 2)
-        train = classification_report(t.output(t.X), t.Y, k)
-        test = None if t.X_test is None else classification_report(t.output(t.X_test), t.Y_test, k)
-        return Report(tuple(data.classes), train, test)
+        with self._lock:
+            p, data = self.prepared, self.dataset
+            if data.n_x != 2 or data.task == "regression":
+                return None
+            labels = data.labels
+            return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
 
     # -- epochs per second ----------------------------------------------------------------
 

@@ -9,10 +9,17 @@ from textual.pilot import Pilot
 from nntui.app import NNTuiApp
 from nntui.config import Config
 from nntui.session import Session
+from nntui.widgets.diagram import LayerDiagram
 
 
 def make_app(**config) -> NNTuiApp:
     return NNTuiApp(Session(Config(**config)))
+
+
+def diagram_text(app: NNTuiApp) -> str:
+    """The diagram as drawn, through the widget's own ``render_line``."""
+    diagram = app.query_one(LayerDiagram)
+    return "\n".join(diagram.render_line(y).text for y in range(diagram.size.height))
 
 
 async def settle(pilot: Pilot) -> None:

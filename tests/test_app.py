@@ -7,11 +7,14 @@ import numpy as np
 import pytest
 from textual.widgets import Input, Select
 
+from engine.names import ArrayName, LayerKind
 from engine.trainer import Trainer
 from nntui.app import NNTuiApp
 from nntui.config import Config, format_field
+from nntui.panes import build_frame
 from nntui.screens import HelpScreen
 from nntui.session import Session
+from nntui.views import UiState
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
@@ -34,13 +37,13 @@ async def test_opens_paused_on_the_untrained_network_with_its_shapes():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert not app.running and app.session.trainer.epoch == 0
+        assert not app.running and app.session.epoch == 0
         assert "paused" in status(app) and "epoch 0" in status(app)
         rows = table_rows(app)
-        t = app.session.trainer.tensors
-        assert rows[0][:7] == ["1", "tanh", f"X {t['A[0]'].shape}".replace("'", ""),
-                               str(t["W[1]"].shape), str(t["b[1]"].shape),
-                               str(t["Z[1]"].shape), str(t["A[1]"].shape)]  # fmt: skip
+        t = {str(name): shape for name, shape in app.session.shapes().items()}
+        assert rows[0][:7] == ["1", "tanh", f"X {t['A[0]']}".replace("'", ""),
+                               str(t["W[1]"]), str(t["b[1]"]),
+                               str(t["Z[1]"]), str(t["A[1]"])]  # fmt: skip
         assert rows[0][2] == "X (2, 320)" and rows[1][3] == "(1, 4)"
         assert rows[0][7:] == ["—", "—", "—"]  # no backward pass yet
 
@@ -50,7 +53,7 @@ async def test_n_steps_one_epoch_and_fills_the_gradient_shapes():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.trainer.epoch == 1
+        assert app.session.epoch == 1
         assert "epoch 1" in status(app)
         assert table_rows(app)[0][7:] == ["(4, 320)", "(4, 2)", "(4, 1)"]
 
@@ -71,9 +74,9 @@ async def test_stepping_in_the_app_equals_the_engine_trainer_stepped_directly():
         )  # fmt: skip
         for _ in range(5):
             direct.step_epoch()
-        assert session.trainer.epoch == 5
+        assert session.epoch == 5
         for key, value in direct.params.items():
-            np.testing.assert_array_equal(session.trainer.params[key], value)
+            np.testing.assert_array_equal(session.params()[key], value)
 
 
 async def test_play_then_pause_really_stops():
@@ -84,25 +87,25 @@ async def test_play_then_pause_really_stops():
         assert app.running and "running" in status(app)
         await pilot.press("space")
         await settle(pilot)
-        stopped_at = app.session.trainer.epoch
+        stopped_at = app.session.epoch
         assert stopped_at > 0 and not app.running
         await pilot.pause(0.3)
-        assert app.session.trainer.epoch == stopped_at
+        assert app.session.epoch == stopped_at
         assert "paused" in status(app) and f"epoch {stopped_at}" in status(app)
 
 
 async def test_reset_reinitialises_from_the_seed():
     app = make_app(seed=5)
     async with app.run_test(size=SIZE) as pilot:
-        W1 = app.session.trainer.params["W1"].copy()
+        W1 = app.session.params()["W1"].copy()
         for _ in range(3):
             await pilot.press("n")
         await settle(pilot)
-        assert not np.array_equal(app.session.trainer.params["W1"], W1)
+        assert not np.array_equal(app.session.params()["W1"], W1)
         await pilot.press("r")
         await settle(pilot)
-        assert app.session.trainer.epoch == 0
-        np.testing.assert_array_equal(app.session.trainer.params["W1"], W1)
+        assert app.session.epoch == 0
+        np.testing.assert_array_equal(app.session.params()["W1"], W1)
         assert "epoch 0" in status(app)
 
 
@@ -204,19 +207,19 @@ async def test_live_fields_apply_to_the_running_model_and_keep_the_weights(name,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        W1 = app.session.trainer.params["W1"].copy()
+        W1 = app.session.params()["W1"].copy()
         await edit(pilot, name, text)
-        trainer = app.session.trainer
-        assert getattr(trainer, name) == value and getattr(app.session.config, name) == value
-        assert trainer.epoch == 1
-        np.testing.assert_array_equal(trainer.params["W1"], W1)
+        live = app.session.live_settings()
+        assert live[name] == value and getattr(app.session.config, name) == value
+        assert app.session.epoch == 1
+        np.testing.assert_array_equal(app.session.params()["W1"], W1)
         assert "applied to the running model" in form_message(app)
 
 
 REBUILD_EDITS = [
-    ("hidden", "8,4", lambda t: t.layer_dims == [2, 8, 4, 1]),
-    ("seed", "7", lambda t: t.seed == 7),
-    ("test_ratio", "0.5", lambda t: t.m == 200),
+    ("hidden", "8,4", lambda s: s.facts().layer_dims == (2, 8, 4, 1)),
+    ("seed", "7", lambda s: s.config.seed == 7),
+    ("test_ratio", "0.5", lambda s: s.facts().m_train == 200),
 ]
 
 
@@ -227,10 +230,10 @@ async def test_rebuild_fields_rebuild_the_network(name, text, check):
         await pilot.press("n")
         await settle(pilot)
         await edit(pilot, name, text)
-        assert check(app.session.trainer)
-        assert app.session.trainer.epoch == 0
+        assert check(app.session)
+        assert app.session.epoch == 0
         assert "network rebuilt" in form_message(app)
-        assert len(table_rows(app)) == app.session.trainer.L
+        assert len(table_rows(app)) == app.session.facts().L
 
 
 async def test_typing_says_whether_enter_will_apply_or_rebuild():
@@ -277,7 +280,7 @@ async def test_every_field_refuses_junk_in_place_and_the_app_keeps_working(name)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        params = {k: v.copy() for k, v in app.session.trainer.params.items()}
+        params = {k: v.copy() for k, v in app.session.params().items()}
         config = app.session.config
         field = app.query_one(f"#field-{name}", Input)
         field.focus()
@@ -290,18 +293,18 @@ async def test_every_field_refuses_junk_in_place_and_the_app_keeps_working(name)
             assert message in said and "nothing changed" in said, (text, said)
             assert len(said) < 300  # a message, not the junk echoed back
             assert field.has_class("-invalid"), text
-            assert app.session.config == config and app.session.trainer.epoch == 1
+            assert app.session.config == config and app.session.epoch == 1
             field.value = format_field(config, name)  # as typed back by hand: valid again
             await pilot.pause()
             assert not field.has_class("-invalid") and "nothing changed" not in form_message(app)
         for key, value in params.items():
-            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+            np.testing.assert_array_equal(app.session.params()[key], value)
         field.value = "abc"
         await pilot.press("escape")  # reverts the field and leaves the form
         assert field.value == format_field(config, name) and not field.has_class("-invalid")
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.trainer.epoch == 2 and "epoch 2" in status(app)
+        assert app.session.epoch == 2 and "epoch 2" in status(app)
 
 
 async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():
@@ -310,8 +313,8 @@ async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():
         await settle(pilot)  # the form is mounted and shows the current setup
         app.query_one("#field-dataset", Select).value = "iris"
         await settle(pilot)
-        trainer = app.session.trainer
-        assert trainer.layer_dims == [4, 4, 3] and trainer.cost == "ce"
+        facts = app.session.facts()
+        assert facts.layer_dims == (4, 4, 3) and facts.cost_title == "softmax cross-entropy"
         assert table_rows(app)[-1][1] == "softmax"
         assert "softmax cross-entropy" in str(app.query_one("#output-line").render())
 
@@ -323,7 +326,7 @@ async def test_choosing_an_optimiser_is_live():
         await settle(pilot)
         app.query_one("#field-optimizer", Select).value = "adam"
         await settle(pilot)
-        assert app.session.trainer.optimizer_name == "adam" and app.session.trainer.epoch == 1
+        assert app.session.live_settings()["optimizer"] == "adam" and app.session.epoch == 1
 
 
 async def test_an_error_in_the_training_thread_is_shown_and_the_app_keeps_running(monkeypatch):
@@ -340,7 +343,7 @@ async def test_an_error_in_the_training_thread_is_shown_and_the_app_keeps_runnin
         monkeypatch.undo()
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.trainer.epoch == 1
+        assert app.session.epoch == 1
 
 
 async def test_usable_at_80x24():
@@ -348,9 +351,9 @@ async def test_usable_at_80x24():
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.trainer.epoch == 1
+        assert app.session.epoch == 1
         assert "epoch 1" in status(app)
-        assert table_rows(app)[0][2] == f"X {app.session.trainer.tensors['A[0]'].shape}"
+        assert table_rows(app)[0][2] == f"X {app.session.shapes()[ArrayName('A', 0)]}"
 
 
 def test_config_defaults_are_the_articles_network():
@@ -361,8 +364,12 @@ def test_config_defaults_are_the_articles_network():
 @pytest.mark.parametrize(
     ("name", "value", "check"),
     [
-        ("activation", "relu", lambda t: t.activations == ["relu", "sigmoid"]),
-        ("init", "small", lambda t: t.init == "small" and abs(t.params["W1"]).max() < 0.05),
+        ("activation", "relu", lambda s: s.facts().activations == ("relu", "sigmoid")),
+        (
+            "init",
+            "small",
+            lambda s: s.config.init == "small" and abs(s.params()["W1"]).max() < 0.05,
+        ),
     ],
 )
 async def test_rebuild_selects_rebuild_the_network(name, value, check):
@@ -372,7 +379,7 @@ async def test_rebuild_selects_rebuild_the_network(name, value, check):
         await settle(pilot)
         app.query_one(f"#field-{name}", Select).value = value
         await settle(pilot)
-        assert check(app.session.trainer) and app.session.trainer.epoch == 0
+        assert check(app.session) and app.session.epoch == 0
         assert "network rebuilt" in form_message(app)
 
 
@@ -415,12 +422,12 @@ async def test_s_saves_and_o_opens_a_model(tmp_path):
         saved = app.session.params()
         await pilot.press("r")
         await settle(pilot)
-        assert app.session.trainer.epoch == 0
+        assert app.session.epoch == 0
         await pilot.press("o")
         await answer_prompt(pilot, tmp_path / "m.npz")
-        assert app.session.trainer.epoch == 3 and len(app.snapshot.train_cost) == 3
+        assert app.session.epoch == 3 and len(app.frame.views["training"].history.train_cost) == 3
         for key, value in saved.items():
-            np.testing.assert_array_equal(app.session.trainer.params[key], value)
+            np.testing.assert_array_equal(app.session.params()[key], value)
         assert "epoch 3" in status(app)
 
 
@@ -457,12 +464,12 @@ async def test_opening_a_bad_file_keeps_the_current_model(tmp_path, monkeypatch)
             await pilot.press("o")
             await answer_prompt(pilot, path)
             assert str(path) in said[-1] and "current model is untouched" in said[-1], name
-            assert app.session is session and app.session.trainer.epoch == 1
+            assert app.session is session and app.session.epoch == 1
             for key, value in params.items():
-                np.testing.assert_array_equal(app.session.trainer.params[key], value)
+                np.testing.assert_array_equal(app.session.params()[key], value)
         await pilot.press("n")  # and it still trains
         await settle(pilot)
-        assert app.session.trainer.epoch == 2
+        assert app.session.epoch == 2
 
 
 async def test_w_writes_the_setup_and_e_exports_the_history(tmp_path):
@@ -502,23 +509,18 @@ def test_a_long_history_reaches_the_panes_thinned_but_ends_on_the_last_epoch():
     session = Session(Config())
     for _ in range(1500):
         session.step_epoch()
-    snapshot = session.snapshot()
-    assert len(snapshot.train_cost) <= HISTORY_POINTS and snapshot.history_epochs[-1] == 1500
-    assert snapshot.last(snapshot.train_cost) == session.trainer.history.train_cost[-1]
+    history = session.history()
+    assert len(history.train_cost) <= HISTORY_POINTS and history.epochs[-1] == 1500
+    assert history.last(history.train_cost) == session.history(10**9).train_cost[-1]
 
 
-def test_choosing_a_tensor_never_waits_for_the_training_threads_lock():
-    """A key press that picks a tensor must not queue behind an epoch holding the lock."""
-    import threading
-
+def test_the_frame_holds_the_views_on_screen_only_and_the_chosen_tensor():
+    """Choosing a tensor is the app's state (UiState), never the Session's: the frame built
+    for it inspects that tensor, and costly views off screen are not computed."""
     session = Session(Config())
-    session.views = {"inspector"}
-    with session._lock:  # as the training thread holds it during every epoch
-        picker = threading.Thread(target=session.select_tensor, args=(2, "Z[l]"))
-        picker.start()
-        picker.join(timeout=5)
-        assert not picker.is_alive()
-    assert session.snapshot().inspection.name == "Z[2]"
+    frame = build_frame(session, UiState(view="inspector", selected=2, kind=LayerKind("Z")))
+    assert frame.views["inspector"].inspection.name == "Z[2]" == str(frame.views["inspector"].name)
+    assert {"boundary", "report", "training"}.isdisjoint(frame.views)
 
 
 async def test_what_loading_the_data_decided_is_shown(tmp_path, monkeypatch):

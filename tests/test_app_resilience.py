@@ -44,15 +44,15 @@ async def test_a_pane_that_raises_while_rendering_shows_the_error_and_the_app_go
         await pilot.press("n")
         await settle(pilot)
         assert pane.failure == "" and "could not be drawn" not in drawn(pane)
-        assert app.session.trainer.epoch == 3
+        assert app.session.epoch == 3
 
 
-async def test_a_pane_that_raises_when_handed_a_snapshot_shows_the_error_in_place(monkeypatch):
+async def test_a_pane_that_raises_when_handed_its_view_shows_the_error_in_place(monkeypatch):
     app = make_app()
     monkeypatch.setattr(ShapesTable, "show", broken)
-    monkeypatch.setattr(HyperForm, "show_model", lambda self, s: {}["no such key"])
+    monkeypatch.setattr(HyperForm, "show", lambda self, view: {}["no such key"])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")  # train on while two panes fail on every snapshot
+        await pilot.press("space")  # train on while two panes fail on every frame
         await pilot.pause(0.3)
         await pilot.press("space")
         await settle(pilot)
@@ -61,7 +61,7 @@ async def test_a_pane_that_raises_when_handed_a_snapshot_shows_the_error_in_plac
         assert form.failure == "KeyError: 'no such key'"
         assert "could not be drawn: KeyError" in drawn(form)
         assert not any(child.display for child in form.children)  # the error, not the fields
-        assert app.session.trainer.epoch > 0 and "paused" in status(app)
+        assert app.session.epoch > 0 and "paused" in status(app)
         monkeypatch.undo()
         await pilot.press("n")
         await settle(pilot)
@@ -106,11 +106,11 @@ async def test_opening_a_damaged_model_keeps_the_open_one(tmp_path, monkeypatch)
             await pilot.press("o")
             await answer_prompt(pilot, path)
             assert said[-1].startswith(str(path)) and "current model is untouched" in said[-1], name
-            assert app.session is session and app.session.trainer.epoch == 1
+            assert app.session is session and app.session.epoch == 1
         monkeypatch.setattr(Session, "from_file", broken)  # a bug a file might set off
         await pilot.press("o")
         await answer_prompt(pilot, tmp_path / "rng" / "adam.npz")
         assert said[-1].startswith(f"{tmp_path / 'rng' / 'adam.npz'}: IndexError: index 5")
         await pilot.press("n")
         await settle(pilot)
-        assert app.session is session and app.session.trainer.epoch == 2
+        assert app.session is session and app.session.epoch == 2

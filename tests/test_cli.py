@@ -65,7 +65,8 @@ def test_a_bad_csv_is_reported_with_its_line_and_exit_2(tmp_path):
 
 
 def test_presets_become_the_config():
-    from nntui.cli import build_parser, config_from_args
+    from nntui.cli import build_parser
+    from nntui.options import config_from_args
 
     parser = build_parser()
     args = parser.parse_args(
@@ -79,7 +80,8 @@ def test_presets_become_the_config():
 
 
 def test_a_users_csv_opens_as_a_session(tmp_path):
-    from nntui.cli import build_parser, config_from_args
+    from nntui.cli import build_parser
+    from nntui.options import config_from_args
     from nntui.session import Session
 
     path = tmp_path / "mine.csv"
@@ -90,11 +92,12 @@ def test_a_users_csv_opens_as_a_session(tmp_path):
     )
     session = Session(config)
     assert session.dataset.classes == ["x", "y", "z"]
-    assert session.trainer.layer_dims == [2, 4, 3]
+    assert session.facts().layer_dims == (2, 4, 3)
 
 
 def test_a_dataset_given_over_a_csv_config_leaves_none_of_the_csvs_settings(tmp_path):
-    from nntui.cli import build_parser, config_from_args
+    from nntui.cli import build_parser
+    from nntui.options import config_from_args
 
     path = tmp_path / "csv.toml"
     path.write_text('data = "x.csv"\ntarget = "y"\ndrop_missing = true\n')

@@ -2,6 +2,7 @@
 resized while training. Nothing breaks and nothing already trained is lost."""
 
 import asyncio
+import math
 import os
 import random
 import re
@@ -15,10 +16,9 @@ from textual.widgets import Input
 from engine.trainer import DivergedError
 from nntui.config import Config
 from nntui.session import Session
-from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.status import StatusBar
 
-from .app_helpers import make_app, settle
+from .app_helpers import diagram_text, make_app, settle
 
 KILLS = 50
 
@@ -29,7 +29,7 @@ def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
     path = tmp_path / "model.npz"
     models = [Session(Config(dataset="digits", hidden=(512, 512), seed=seed)) for seed in (1, 2)]
     models[0].save(str(path))
-    W1s = [m.trainer.params["W1"] for m in models]
+    W1s = [m.params()["W1"] for m in models]
     rng = random.Random(0)
     seen = set()
     for _ in range(KILLS):
@@ -44,7 +44,7 @@ def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
         time.sleep(rng.uniform(0.001, 0.05))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        W1 = Session.from_file(str(path)).trainer.params["W1"]
+        W1 = Session.from_file(str(path)).params()["W1"]
         matches = [i for i, W in enumerate(W1s) if np.array_equal(W, W1)]
         assert len(matches) == 1
         seen.add(matches[0])
@@ -65,8 +65,8 @@ def test_divergence_is_caught_at_any_rate_and_activation(activation, learning_ra
     cost or the weights go non-finite within a few epochs; the trainer says where, restores
     the last finite weights, and the history keeps only finite epochs."""
     session = Session(Config(dataset="diabetes", hidden=(64, 64), activation=activation))
-    t = session.trainer
-    t.learning_rate = learning_rate  # beyond the form's bound of 100, straight to the engine
+    t = session._trainer  # white-box: a rate beyond the form's bound of 100, to the engine
+    t.learning_rate = learning_rate
     good = {key: value.copy() for key, value in t.params.items()}
     with pytest.raises(DivergedError) as caught:
         for _ in range(300):
@@ -96,10 +96,10 @@ async def test_the_app_pauses_on_divergence_and_says_where(activation):
         assert diverged_by_itself
         assert re.search(r"non-finite (in layer \d first|in the cost)", app.error)
         assert "diverged" in str(app.query_one(StatusBar).render())
-        assert all(np.isfinite(v).all() for v in app.session.trainer.params.values())
+        assert all(np.isfinite(v).all() for v in app.session.params().values())
         await pilot.press("n")  # a divergent rate stays divergent, but the app answers
         await settle(pilot)
-        assert app.session.trainer.epoch == len(app.session.trainer.history)
+        assert app.session.epoch == len(app.session.history(10**9).epochs)
 
 
 async def test_phase_stepping_into_divergence_mid_epoch_keeps_the_session():
@@ -109,8 +109,8 @@ async def test_phase_stepping_into_divergence_mid_epoch_keeps_the_session():
     app = make_app(dataset="diabetes", hidden=(16,), activation="relu", learning_rate=100.0,
                    batch_size=16)  # fmt: skip
     async with app.run_test(size=(120, 40)) as pilot:
-        t = app.session.trainer
-        phases_per_epoch = t.batches_per_epoch * (2 * t.L + 2)
+        session, facts = app.session, app.session.facts()
+        phases_per_epoch = math.ceil(facts.m_train / 16) * (2 * facts.L + 2)
         presses = 0
         while not app.error and presses < phases_per_epoch:
             await pilot.press("full_stop")
@@ -120,20 +120,20 @@ async def test_phase_stepping_into_divergence_mid_epoch_keeps_the_session():
         assert app.is_running and app.return_code is None
         assert re.search(r"diverged at epoch 1: .*non-finite", app.error)
         assert "diverged" in str(app.query_one(StatusBar).render())
-        assert not t.in_epoch and t.epoch == 0
-        assert all(np.isfinite(v).all() for v in t.params.values())
-        assert app.snapshot.phase is None
-        assert "●" in str(app.query_one(LayerDiagram).render())
+        assert not session.in_epoch and session.epoch == 0
+        assert all(np.isfinite(v).all() for v in session.params().values())
+        assert session.phase is None
+        assert "●" in diagram_text(app)
         field = app.query_one("#field-learning_rate", Input)
         field.focus()
         field.value = "0.001"
         await pilot.press("enter")
         await settle(pilot)
-        assert t.learning_rate == 0.001
+        assert session.live_settings()["learning_rate"] == 0.001
         await pilot.press("escape", "full_stop", "n")
         await settle(pilot)
-        assert app.is_running and not app.error and t.epoch == 1
-        assert np.isfinite(t.history.train_cost).all()
+        assert app.is_running and not app.error and session.epoch == 1
+        assert np.isfinite(session.history().train_cost).all()
 
 
 SIZES = [(40, 12), (250, 80), (69, 19), (70, 20), (80, 24), (41, 60), (200, 13), (120, 40)]
@@ -161,7 +161,7 @@ async def test_resizing_while_training_never_breaks_and_small_sizes_say_so(monke
                 assert message.display == small and app.query_one("#top").display != small
                 if small:
                     assert f"{width}×{height}" in str(message.render())
-        epoch = app.session.trainer.epoch
+        epoch = app.session.epoch
         await pilot.press("1")
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.6)  # a plot redraw tick
@@ -171,5 +171,5 @@ async def test_resizing_while_training_never_breaks_and_small_sizes_say_so(monke
         assert "too small" not in str(app.query_one("#cost-plot").render())
         await pilot.press("space")
         await settle(pilot)
-        assert app.running is False and app.session.trainer.epoch > epoch > 0
-        assert len(app.session.trainer.history) == app.session.trainer.epoch
+        assert app.running is False and app.session.epoch > epoch > 0
+        assert len(app.session.history(10**9).epochs) == app.session.epoch

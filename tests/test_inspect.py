@@ -10,14 +10,16 @@ from textual.widgets import TabbedContent
 
 from engine.inspect import block_means, decision_grid, inspect, tensor_stats
 from engine.metrics import classification_report
+from engine.names import LAYER_KINDS, LayerKind
 from engine.toy import one_hot
 from nntui.screens import GradCheckScreen
-from nntui.session import tensor_name
 from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.inspector import Heatmap, Inspector
 
-from .app_helpers import make_app, settle
+from .app_helpers import diagram_text, make_app, settle
+
+KINDS = {str(kind): kind for kind in LAYER_KINDS}
 
 SIZE = (120, 40)
 
@@ -85,10 +87,10 @@ async def test_inspector_shows_the_real_shape_and_stats(kind):
         await pilot.press("n")
         await settle(pilot)
         await open_inspector(pilot)
-        app.tensor_kind = kind
+        app.tensor_kind = KINDS[kind]
         await pilot.pause()
-        array = app.session.trainer.tensors[tensor_name(kind, 1)]
-        ins = app.snapshot.inspection
+        array = app.session.tensor(KINDS[kind], 1).array
+        ins = app.frame.views["inspector"].inspection
         assert ins.shape == array.shape and ins.dtype == "float32"
         assert ins.stats.min == pytest.approx(float(array.min()))
         assert ins.stats.max == pytest.approx(float(array.max()))
@@ -97,7 +99,7 @@ async def test_inspector_shows_the_real_shape_and_stats(kind):
         stats = str(app.query_one("#inspect-stats").render())
         assert f"shape {array.shape}" in stats
         if kind in ("Z[l]", "A[l]"):
-            Z = app.session.trainer.tensors["Z[1]"]
+            Z = app.session.tensor(LayerKind("Z"), 1).array
             assert ins.stats.dead_units == pytest.approx(float((Z <= 0).all(axis=1).mean()))
             assert "dead ReLU units" in stats
 
@@ -106,10 +108,10 @@ async def test_a_large_array_is_shown_as_block_means_with_its_ranges():
     app = make_app(dataset="digits", hidden=(16,), activation="relu")
     async with app.run_test(size=SIZE) as pilot:
         await open_inspector(pilot)
-        app.tensor_kind = "A[l-1]"  # X = A[0], (64, 1438)
+        app.tensor_kind = KINDS["A[l-1]"]  # X = A[0], (64, 1438)
         await pilot.pause()
-        ins = app.snapshot.inspection
-        assert ins.shape == (64, app.session.trainer.m) and ins.downsampled
+        ins = app.frame.views["inspector"].inspection
+        assert ins.shape == (64, app.session.facts().m_train) and ins.downsampled
         heatmap = str(app.query_one(Heatmap).render())
         assert f"cols 0–{ins.shape[1] - 1}" in heatmap and "block means" in heatmap
         assert "cursor: rows 0" in str(app.query_one("#inspect-stats").render())
@@ -122,7 +124,7 @@ async def test_the_heatmap_cursor_reads_the_value_under_it():
         app.query_one(Heatmap).focus()
         await pilot.press("down", "down", "right")
         await pilot.pause()
-        W1 = app.session.trainer.params["W1"]
+        W1 = app.session.params()["W1"]
         assert f"cursor: row 2, col 1: {W1[2, 1]:.6g}" in str(
             app.query_one("#inspect-stats").render()
         )
@@ -133,18 +135,18 @@ async def test_t_cycles_the_inspected_tensor_and_the_table_cell_follows():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await pilot.pause()
-        assert app.tensor_kind == "b[l]" and app.snapshot.inspected == "b[1]"
+        assert str(app.tensor_kind) == "b[l]" and str(app.frame.views["inspector"].name) == "b[1]"
         assert app.query_one("#shapes").cursor_coordinate == (0, 4)  # l, g, A[l-1], W[l], b[l]
         await pilot.press("shift+t", "shift+t")
         await pilot.pause()
-        assert app.snapshot.inspected == "A[0]"
+        assert str(app.frame.views["inspector"].name) == "A[0]"
 
 
 async def test_a_gradient_before_any_backward_pass_is_explained():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_inspector(pilot)
-        app.tensor_kind = "dZ[l]"
+        app.tensor_kind = KINDS["dZ[l]"]
         await pilot.pause()
         assert "does not exist yet" in str(app.query_one("#inspect-stats").render())
 
@@ -157,21 +159,21 @@ async def test_inspector_freezes_when_paused():
         await pilot.pause(0.3)
         await pilot.press("space")
         await settle(pilot)
-        frozen = app.snapshot.inspection
+        frozen = app.frame.views["inspector"].inspection
         await pilot.pause(0.3)
-        assert app.snapshot.inspection.stats == frozen.stats
-        np.testing.assert_array_equal(frozen.blocks, app.session.trainer.params["W1"])
+        assert app.frame.views["inspector"].inspection.stats == frozen.stats
+        np.testing.assert_array_equal(frozen.blocks, app.session.params()["W1"])
 
 
 async def test_d_shows_the_change_of_w_this_epoch():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        W1 = app.session.trainer.params["W1"].copy()
+        W1 = app.session.params()["W1"].copy()
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
-        delta = app.session.trainer.params["W1"] - W1
+        delta = app.session.params()["W1"] - W1
         heatmap = app.query_one(Heatmap).inspection
         assert heatmap.name == "ΔW[1]"
         np.testing.assert_allclose(heatmap.blocks, delta, atol=1e-7)
@@ -187,7 +189,7 @@ async def test_phase_stepping_through_an_epoch_equals_an_epoch_step():
         for _ in range(per_epoch):
             await pilot.press("full_stop")
         await settle(pilot)
-        assert phased.session.trainer.epoch == 1 and not phased.session.trainer.in_epoch
+        assert phased.session.epoch == 1 and not phased.session.in_epoch
         params = phased.session.params()
     async with plain.run_test(size=SIZE) as pilot:
         await pilot.press("n")
@@ -213,9 +215,9 @@ async def test_each_phase_shows_its_equation_with_real_shapes_and_lights_its_lay
             text = str(app.query_one("#phase-text").render())
             assert equation in text, text
             assert app.query_one(TabbedContent).active == "inspector"
-            assert app.snapshot.inspected == inspected
+            assert str(app.frame.views["inspector"].name) == inspected
             assert app.query_one(LayerDiagram).selected == layer
-        assert app.session.trainer.epoch == 1
+        assert app.session.epoch == 1
 
 
 async def test_epoch_steps_asked_for_before_a_phase_step_are_not_lost():
@@ -229,7 +231,7 @@ async def test_epoch_steps_asked_for_before_a_phase_step_are_not_lost():
         await settle(pilot)
         # Either both epochs ran and the phase began a third, or the phase began the first
         # and the two steps finished it and ran the second: two whole epochs either way.
-        assert app.session.trainer.epoch == 2
+        assert app.session.epoch == 2
 
 
 async def test_the_diagram_marks_the_active_layer_and_direction():
@@ -237,11 +239,11 @@ async def test_the_diagram_marks_the_active_layer_and_direction():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("full_stop")
         await pilot.pause()
-        assert "▶ layer 1" in str(app.query_one(LayerDiagram).render())
+        assert "▶ layer 1" in diagram_text(app)
         for _ in range(3):
             await pilot.press("full_stop")
         await pilot.pause()
-        assert "◀ layer 2" in str(app.query_one(LayerDiagram).render())
+        assert "◀ layer 2" in diagram_text(app)
 
 
 async def test_mixing_phase_steps_epoch_steps_and_play_is_safe():
@@ -251,16 +253,16 @@ async def test_mixing_phase_steps_epoch_steps_and_play_is_safe():
             await pilot.press("full_stop")
         await pilot.press("n")  # finishes the epoch the phases began
         await settle(pilot)
-        assert app.session.trainer.epoch == 1 and not app.session.trainer.in_epoch
+        assert app.session.epoch == 1 and not app.session.in_epoch
         await pilot.press("full_stop", "full_stop", "space")
         await pilot.pause(0.2)
         await pilot.press("full_stop")  # pauses, the running epoch ends, a new phase starts
         await settle(pilot)
-        trainer = app.session.trainer
-        assert trainer.in_epoch and trainer.last_phase.kind == "forward"
-        while trainer.in_epoch:
+        session = app.session
+        assert session.in_epoch and session.phase.kind == "forward"
+        while session.in_epoch:
             await pilot.press("full_stop")
-        epochs, params = trainer.epoch, app.session.params()
+        epochs, params = session.epoch, session.params()
     for _ in range(epochs):
         reference.session.step_epoch()
     for key, value in reference.session.params().items():
@@ -275,7 +277,7 @@ async def test_decision_boundary_is_drawn_for_2d_data():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await pilot.pause()
-        grid = app.snapshot.boundary
+        grid = app.frame.views["boundary"].grid
         assert grid is not None and grid.probs.shape[0] == 1
         text = str(app.query_one(DecisionBoundary).render())
         assert "● train" in text and "▀" in text and "●" in text and "○" in text
@@ -298,11 +300,11 @@ async def test_confusion_matrices_sum_to_m_and_name_the_classes():
         await settle(pilot)
         await pilot.press("4")
         await pilot.pause()
-        report = app.snapshot.report
-        assert report.train[0].sum() == app.session.trainer.m
-        assert report.test[0].sum() == app.session.trainer.X_test.shape[1]
+        report = app.frame.views["report"].report
+        assert report.train[0].sum() == app.session.facts().m_train
+        assert report.test[0].sum() == app.session.facts().m_test
         console = Console(width=120, record=True, file=io.StringIO())
-        console.print(app.query_one("#report-pane").content)
+        console.print(app.query_one("#report-text").content)
         text = console.export_text()
         assert "setosa" in text and "precision" in text and "recall" in text
 
@@ -324,4 +326,4 @@ async def test_gradient_check_from_the_ui_reports_per_layer_and_leaves_training_
         await pilot.press("escape")
         for key, value in app.session.params().items():
             np.testing.assert_array_equal(params[key], value)
-        assert app.session.trainer.epoch == 1
+        assert app.session.epoch == 1

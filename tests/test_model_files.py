@@ -249,7 +249,7 @@ def test_a_good_file_still_loads_and_trains(tmp_path):
         assert json.loads(str(np.load(archive.open("meta.npy"))))["rng"].keys() == GOOD_RNG.keys()
     session = Session.from_file(str(path))
     session.step_epoch()
-    assert session.trainer.epoch == 3
+    assert session.epoch == 3
 
 
 # -- a model and the CSV it was trained on ---------------------------------------------------
@@ -282,7 +282,7 @@ def csv_model(tmp_path, monkeypatch):
 
 def test_a_csv_model_reopens_from_another_folder_and_says_where_its_data_was(csv_model):
     session = Session.from_file(str(csv_model))
-    assert session.dataset.classes == ["a", "b", "c"] and session.trainer.epoch == 1
+    assert session.dataset.classes == ["a", "b", "c"] and session.epoch == 1
     assert session.notice.endswith(f"its data mine.csv is not in this folder; using "
                                    f"{csv_model.parent / 'mine.csv'}")  # fmt: skip
     assert session.config.data_path == str(csv_model.parent / "mine.csv")

@@ -145,13 +145,13 @@ async def write_from_app(app: NNTuiApp, key: str, path, said: list[str]) -> str:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        session, epoch = app.session, app.session.trainer.epoch
+        session, epoch = app.session, app.session.epoch
         await pilot.press(key)
         await pilot.pause()
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.session is session and session.trainer.epoch == epoch  # the model stays
+        assert app.session is session and session.epoch == epoch  # the model stays
     return said[-1]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from engine.persist import ModelFileError, atomic_write, history_csv, load_model
+from engine.persist import ModelFileError, atomic_write, load_model
 from nntui.config import Config, ConfigError, read_config, write_config
 from nntui.session import Session
 
@@ -27,9 +27,10 @@ def trained(epochs: int = 5, **config) -> Session:
 
 
 def same_params(a: Session, b: Session) -> None:
-    assert a.trainer.params.keys() == b.trainer.params.keys()
-    for key in a.trainer.params:
-        np.testing.assert_array_equal(a.trainer.params[key], b.trainer.params[key])
+    a_params, b_params = a.params(), b.params()
+    assert a_params.keys() == b_params.keys()
+    for key in a_params:
+        np.testing.assert_array_equal(a_params[key], b_params[key])
 
 
 @pytest.mark.parametrize(
@@ -46,11 +47,11 @@ def test_save_load_gives_the_same_predictions_and_the_same_next_epochs(tmp_path,
     path = tmp_path / "model.npz"
     original.save(str(path))
     loaded = Session.from_file(str(path))
-    assert loaded.trainer.epoch == original.trainer.epoch == 5
-    assert loaded.trainer.history.train_cost == original.trainer.history.train_cost
+    assert loaded.epoch == original.epoch == 5
+    assert loaded.history().train_cost == original.history().train_cost
     same_params(loaded, original)
     X = original.prepared.X_test
-    np.testing.assert_array_equal(loaded.trainer.output(X), original.trainer.output(X))
+    np.testing.assert_array_equal(loaded.model_copy().output(X), original.model_copy().output(X))
     for _ in range(3):  # the next epochs, shuffling included, are those of an unbroken run
         loaded.step_epoch()
         original.step_epoch()
@@ -387,9 +388,11 @@ def test_a_path_that_is_not_utf8_is_refused_when_writing_a_config(tmp_path):
 # -- history ------------------------------------------------------------------------------
 
 
-def test_history_csv_has_one_row_per_epoch():
+def test_history_csv_has_one_row_per_epoch(tmp_path):
     session = trained(4, dataset="iris")
-    rows = history_csv(session.trainer.history).splitlines()
+    path = tmp_path / "history.csv"
+    session.export_history(str(path))
+    rows = path.read_text().splitlines()
     assert rows[0] == "epoch,train_cost,test_cost,train_acc,test_acc,seconds"
     assert len(rows) == 5 and rows[4].startswith("4,")
-    assert float(rows[1].split(",")[1]) == session.trainer.history.train_cost[0]
+    assert float(rows[1].split(",")[1]) == session.history().train_cost[0]

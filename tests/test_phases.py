@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from engine import DivergedError, Trainer
+from engine.names import ArrayName
 from engine.toy import blobs, circles, one_hot
 
 
@@ -75,14 +76,14 @@ def test_phase_equations_carry_the_real_shapes():
     assert back1.equations[0].startswith("dZ[1] = dA[1] * tanh'(Z[1])    (4, 400) * (4, 400)")
     assert update.equations[0].startswith("θ := θ - α dθ")
     assert back2.direction == "backward" and forward2.direction == "forward"
-    assert back2.computed == "dW[2]" and forward1.computed == "A[1]"
+    assert str(back2.computed) == "dW[2]" and str(forward1.computed) == "A[1]"
 
 
 def test_phase_shapes_follow_the_batch_size():
     trainer = make_trainer(batch_size=32)
     first = trainer.step_phase()
-    assert first.tensors["A[0]"].shape == (2, 32)
-    assert first.tensors["Z[1]"].shape == (5, 32)
+    assert first.tensors[ArrayName("A", 0)].shape == (2, 32)
+    assert first.tensors[ArrayName("Z", 1)].shape == (5, 32)
     assert first.n_batches == 4
 
 

@@ -31,7 +31,7 @@ async def median_key_ms(app) -> float:
 
 
 async def wait_for_epoch(app, epoch: int) -> None:
-    while app.session.trainer.epoch < epoch and app.running:
+    while app.session.epoch < epoch and app.running:
         await asyncio.sleep(0.05)
 
 
@@ -51,11 +51,11 @@ async def test_ten_thousand_epochs_in_the_app_keep_memory_flat(capsys):
         assert app.running, app.error  # it was still training, not stopped by an error
         await pilot.press("space")
         await settle(pilot)
-        trainer = app.session.trainer
+        session = app.session
         with capsys.disabled():  # the report belongs in every run's log, CI's too
             mib = ", ".join(f"{k} {v:.1f}" for k, v in rss.items())
             ms = ", ".join(f"{k} {v:.0f}" for k, v in keys.items())
-            print(f"\nsoak: {trainer.epoch} epochs; resident set MiB: {mib}; key ms: {ms}")
-        assert trainer.epoch >= EPOCHS and len(trainer.history) == trainer.epoch
-        assert app.snapshot.history_epochs[-1] == trainer.epoch
+            print(f"\nsoak: {session.epoch} epochs; resident set MiB: {mib}; key ms: {ms}")
+        assert session.epoch >= EPOCHS and len(session.history(10**9).epochs) == session.epoch
+        assert app.frame.views["training"].history.epochs[-1] == session.epoch
         assert rss["end"] < 1.10 * rss["start"] and rss["middle"] < 1.10 * rss["start"]

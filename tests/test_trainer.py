@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from engine import DivergedError, Trainer, init_params, update_parameters
+from engine.names import ArrayName
 from engine.optimizers import Adam, Momentum
 from engine.toy import circles, one_hot
 
@@ -53,11 +54,11 @@ def test_reset_reinitialises_from_the_seed(data):
 
 def test_tensors_exist_before_training_and_gradients_after_a_backward_pass(data):
     trainer = make(data)
-    assert trainer.tensors["Z[2]"].shape == (1, 200)
-    assert "dZ[1]" not in trainer.tensors
+    assert trainer.tensors[ArrayName("Z", 2)].shape == (1, 200)
+    assert ArrayName("dZ", 1) not in trainer.tensors
     trainer.step_epoch()
-    assert trainer.tensors["dW[1]"].shape == (4, 2)
-    assert trainer.tensors["dZ[1]"].shape == (4, 200)
+    assert trainer.tensors[ArrayName("dW", 1)].shape == (4, 2)
+    assert trainer.tensors[ArrayName("dZ", 1)].shape == (4, 200)
 
 
 def test_hyperparameters_change_on_the_running_model(data):

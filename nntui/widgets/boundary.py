@@ -5,15 +5,43 @@ background). A pixel's hue is its predicted class, its brightness the model's co
 Training points are drawn as ● and test points as ○, in their true class's bright colour.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.inspect import BoundaryGrid
-from nntui.session import Snapshot
+from engine.data import REGISTRY
+from engine.inspect import BoundaryGrid, decision_grid
+from nntui.session import Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+Points = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, labels, X_test, labels
+
+
+@dataclass(frozen=True)
+class BoundaryView:
+    """The model's output over the input plane (None unless n_x = 2) and the points on it."""
+
+    grid: BoundaryGrid | None
+    points: Points | None
+    classes: tuple[str, ...]
+    dataset: str
+    n_x: int
+
+
+def boundary_view(session: Session, ui: UiState) -> BoundaryView:
+    """The grid's forward pass runs on a copy of the model, outside the Session's lock."""
+    facts = session.facts()
+    grid = None
+    if facts.layer_dims[0] == 2:
+        nx, ny = ui.boundary_size
+        grid = decision_grid(session.model_copy().output, session.examples().X, nx, ny)
+    return BoundaryView(grid, session.points(), facts.classes, facts.dataset, facts.layer_dims[0])
+
 
 PALETTE = np.array(
     [[255, 140, 66], [74, 168, 255], [120, 220, 120], [230, 100, 200], [240, 220, 90],
@@ -38,13 +66,13 @@ def field_colours(grid: BoundaryGrid) -> np.ndarray:
     return (BACKGROUND + (hue - BACKGROUND) * strength).astype(int)
 
 
-def boundary_text(snapshot: Snapshot) -> Text:
-    grid = snapshot.boundary
+def boundary_text(view: BoundaryView) -> Text:
+    grid = view.grid
     field = field_colours(grid)
     ny, nx = field.shape[:2]
     marks: dict[tuple[int, int], tuple[str, int]] = {}
-    if snapshot.points is not None:
-        X_train, y_train, X_test, y_test = snapshot.points
+    if view.points is not None:
+        X_train, y_train, X_test, y_test = view.points
         for X, y, glyph in ((X_test, y_test, "○"), (X_train, y_train, "●")):
             rows, cols = grid.cell_of(X)
             for r, c, label in zip(rows // 2, cols, y, strict=True):
@@ -64,28 +92,31 @@ def boundary_text(snapshot: Snapshot) -> Text:
     return text
 
 
-def legend(snapshot: Snapshot) -> Text:
+def legend(view: BoundaryView) -> Text:
     text = Text("● train  ○ test   field: predicted class, brighter = surer   ", style="dim")
-    for i, name in enumerate(snapshot.classes):
+    for i, name in enumerate(view.classes):
         r, g, b = PALETTE[i % len(PALETTE)]
         text.append(f"■ {name}  ", style=f"rgb({r},{g},{b})")
     return text
 
 
-def explanation(snapshot: Snapshot) -> str:
-    if snapshot.layer_dims[0] != 2:
+def explanation(view: BoundaryView) -> str:
+    if view.n_x != 2:
         return (
             f"A decision boundary is drawn over the input plane, so it needs 2 input features; "
-            f"{snapshot.dataset} has n_x = {snapshot.layer_dims[0]}. Choose a toy 2-D set "
-            "(circles, xor, moons, spirals, blobs, blobs-4) to see one."
+            f"{view.dataset} has n_x = {view.n_x}. Choose a toy 2-D set "
+            f"({', '.join(name for name, info in REGISTRY.items() if info.is_2d)}) to see one."
         )
     return "The decision boundary appears here once the pane is on screen."
 
 
 class DecisionBoundary(Pane, Widget):
-    """Draws ``snapshot.boundary``; says why not when there is none."""
+    """Draws the view's grid; says why not when there is none."""
 
-    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+    view: reactive[BoundaryView | None] = reactive(None, always_update=True)
+
+    def show(self, view: BoundaryView) -> None:
+        self.view = view
 
     class Resized(Message):
         """The plane can now show nx x ny grid pixels (two pixel rows per terminal row)."""
@@ -99,9 +130,9 @@ class DecisionBoundary(Pane, Widget):
         self.post_message(self.Resized(max(2, self.size.width), 2 * rows))
 
     def render(self) -> Text:
-        s = self.snapshot
+        s = self.view
         if s is None:
             return Text("")
-        if s.boundary is None:
+        if s.grid is None:
             return Text(explanation(s), style="italic")
         return legend(s) + Text("\n") + boundary_text(s)

@@ -14,13 +14,29 @@ from itertools import pairwise
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nntui.session import PhaseView, Snapshot
+from nntui.session import PhaseView, Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    """The network's layers and copies of its weights W[1] .. W[L]; the last phase step."""
+
+    layer_dims: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: tuple[np.ndarray, ...]
+    phase: PhaseView | None
+
+
+def diagram_view(session: Session, ui: UiState) -> DiagramView:
+    facts = session.facts()
+    return DiagramView(facts.layer_dims, facts.activations, session.weights(), session.phase)
+
 
 BRAILLE_BASE = 0x2800
 # The bit of each dot, indexed [y % 4][x % 2] within a cell.
@@ -144,15 +160,15 @@ def link_styles(
 Run = tuple[str, str]  # characters drawn in one style
 
 
-def diagram_rows(snapshot: Snapshot, width: int, height: int, selected: int) -> list[list[Run]]:
+def diagram_rows(view: DiagramView, width: int, height: int, selected: int) -> list[list[Run]]:
     """The whole diagram as rows of styled runs: a title row, the canvas, a caption row."""
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
         return [[("too small for the diagram", "dim italic")]]
-    dims, acts = snapshot.layer_dims, ("input", *snapshot.activations)
+    dims, acts = view.layer_dims, ("input", *view.activations)
     area = height - 2
     columns = layout(dims, width, area)
     links = trace_links(tuple(columns), width, area)
-    styles = link_styles(columns, snapshot.weights, links, (area, width))
+    styles = link_styles(columns, view.weights, links, (area, width))
     codes = np.where(links.codes == BRAILLE_BASE, ord(" "), links.codes)
     palette = [*PALETTE, "#b0b0b0", "#e0e0e0", "bold #ffd75f"]  # + input, layer, selected nodes
     for l, column in enumerate(columns):
@@ -160,7 +176,7 @@ def diagram_rows(snapshot: Snapshot, width: int, height: int, selected: int) -> 
         codes[list(column.ys), column.x], styles[list(column.ys), column.x] = ord("●"), node
         if column.fold_y is not None:
             codes[column.fold_y, column.x], styles[column.fold_y, column.x] = ord("⋮"), node
-    titles = [_title(l, snapshot.phase, len(dims) - 1) for l in range(len(dims))]
+    titles = [_title(l, view.phase, len(dims) - 1) for l in range(len(dims))]
     rows = [_label_row(columns, titles, width, selected)]
     for row, row_styles in zip(codes, styles, strict=True):
         chars = "".join(map(chr, row))
@@ -172,12 +188,6 @@ def diagram_rows(snapshot: Snapshot, width: int, height: int, selected: int) -> 
     ]
     rows.append(_label_row(columns, captions, width, selected))
     return rows
-
-
-def render_diagram(snapshot: Snapshot, width: int, height: int, selected: int) -> Text:
-    """The diagram as one rich Text."""
-    rows = diagram_rows(snapshot, width, height, selected)
-    return Text("\n").join(Text.assemble(*row, no_wrap=True, overflow="crop") for row in rows)
 
 
 def _title(l: int, phase: PhaseView | None, L: int) -> str:
@@ -213,24 +223,22 @@ def _label_row(columns: list[Column], labels: list[str], width: int, selected: i
 
 
 class LayerDiagram(Pane, Widget, can_focus=True):
-    """The network drawn from the latest snapshot; ``selected`` is the highlighted layer."""
+    """The network drawn from the latest view; ``selected`` is the highlighted layer."""
 
     selected: reactive[int] = reactive(1)
-    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+    view: reactive[DiagramView | None] = reactive(None, always_update=True)
 
     _lines: list[Strip] | None = None  # the drawing, cut into lines; None: draw again
 
-    def render(self) -> Text:
-        if self.snapshot is None:
-            return Text("")
-        return render_diagram(self.snapshot, self.size.width, self.size.height, self.selected)
+    def show(self, view: DiagramView) -> None:
+        self.view = view
 
     def render_line(self, y: int) -> Strip:
         """Line y of the drawing. It is drawn once per change, straight into strips: handing
         Textual a whole Text to convert cost three times the drawing itself."""
         if self._lines is None:
-            snapshot = self.snapshot
-            rows = [] if snapshot is None else diagram_rows(snapshot, *self.size, self.selected)
+            view = self.view
+            rows = [] if view is None else diagram_rows(view, *self.size, self.selected)
             segments = [[Segment(text, Style.parse(style)) for text, style in row] for row in rows]
             self._lines = [Strip(line) for line in segments]
         width, base = self.size.width, self.rich_style
@@ -238,7 +246,7 @@ class LayerDiagram(Pane, Widget, can_focus=True):
             return Strip.blank(width, base)
         return self._lines[y].apply_style(base).crop_extend(0, width, base)
 
-    def watch_snapshot(self) -> None:
+    def watch_view(self) -> None:
         self._lines = None
 
     def watch_selected(self) -> None:

@@ -7,6 +7,7 @@ place, with the reason, and the model is not touched. Only a parsed, valid value
 the form, as a ``HyperForm.Changed`` message.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual import on
@@ -17,8 +18,24 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
-from nntui.session import Snapshot
+from nntui.session import Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+
+@dataclass(frozen=True)
+class FormView:
+    """What the data set decides about the network's end: its output g, its cost, its task."""
+
+    output: str
+    cost_title: str
+    task: str
+
+
+def form_view(session: Session, ui: UiState) -> FormView:
+    facts = session.facts()
+    return FormView(facts.activations[-1], facts.cost_title, facts.task)
+
 
 LIVE_MARK, REBUILD_MARK = "●", "↻"
 CSV_OPTION = "__csv__"
@@ -94,9 +111,9 @@ class HyperForm(Pane, VerticalScroll):
                     widget.value = format_field(config, name)
                 widget.remove_class("-invalid")
 
-    def show_model(self, snapshot: Snapshot) -> None:
-        output = snapshot.activations[-1]
-        line = f"output g: {output} · cost: {snapshot.cost_title}  (from the {snapshot.task} task)"
+    def show(self, view: FormView) -> None:
+        """The line under the form: the output layer and cost the data set chose."""
+        line = f"output g: {view.output} · cost: {view.cost_title}  (from the {view.task} task)"
         if line != self._output_line:  # only a new network changes it: no layout otherwise
             self._output_line = line
             self.query_one("#output-line", Static).update(line)

@@ -7,6 +7,7 @@ shown as block means; the line under the map says which rows and columns a block
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
@@ -19,9 +20,36 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from engine.inspect import Inspection
-from nntui.session import PhaseView, Snapshot
+from engine.inspect import Inspection, inspect
+from engine.names import ArrayName
+from nntui.session import PhaseView, Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+
+@dataclass(frozen=True)
+class InspectorView:
+    """The last phase step, and the selected array summarised (None before it exists)."""
+
+    phase: PhaseView | None
+    in_epoch: bool
+    name: ArrayName  # the selected array's name, e.g. W[1]
+    inspection: Inspection | None
+
+
+def inspector_view(session: Session, ui: UiState) -> InspectorView:
+    """The summary is computed on a copy of the array, outside the Session's lock."""
+    state = session.training_state()
+    copy = session.tensor(ui.kind, ui.selected)
+    inspection = None
+    if copy is not None:
+        rows, cols = ui.heatmap_size
+        inspection = inspect(
+            str(copy.name), copy.array, max_rows=rows, max_cols=cols, Z=copy.Z,
+            activation=copy.activation, previous=copy.previous,
+        )  # fmt: skip
+    return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection)
+
 
 POSITIVE, NEGATIVE, ZERO = (
     np.array([74, 168, 255]),
@@ -168,7 +196,7 @@ class Inspector(Pane, Vertical):
     """The inspector pane: what it shows follows the app's selected layer and tensor."""
 
     show_delta: reactive[bool] = reactive(False)
-    _snapshot: Snapshot | None = None
+    _view: InspectorView | None = None
     _phase_plain = ""
 
     def compose(self) -> ComposeResult:
@@ -179,21 +207,21 @@ class Inspector(Pane, Vertical):
                 yield Static(id="inspect-stats")
                 yield PlotextPlot(id="histogram")
 
-    def show(self, snapshot: Snapshot) -> None:
-        text = phase_text(snapshot.phase, snapshot.in_epoch)
+    def show(self, view: InspectorView) -> None:
+        text = phase_text(view.phase, view.in_epoch)
         if text.plain != self._phase_plain:  # its height can change: update only on change
             self._phase_plain = text.plain
             self.query_one("#phase-text", Static).update(text)
-        self._snapshot = snapshot
+        self._view = view
         self._draw()
 
     def watch_show_delta(self) -> None:
-        if self._snapshot is not None:
+        if self._view is not None:
             self._draw()
 
     def _draw(self) -> None:
-        snapshot = self._snapshot
-        ins = snapshot.inspection
+        view = self._view
+        ins = view.inspection
         if ins is not None and self.show_delta and ins.delta is not None:
             ins = ins.delta
         heatmap = self.query_one(Heatmap)
@@ -201,7 +229,7 @@ class Inspector(Pane, Vertical):
         if ins is None:
             heatmap.inspection = None
             stats.update(
-                Text(f"{snapshot.inspected} does not exist yet: it is computed by the backward "
+                Text(f"{view.name} does not exist yet: it is computed by the backward "
                      "pass (press n, or . until a backward phase).", style="dim")
             )  # fmt: skip
             self._histogram(None)

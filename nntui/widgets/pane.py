@@ -1,9 +1,9 @@
 """What every pane shares: if drawing it fails, it shows the error in its own place.
 
-The app hands each pane its part of a snapshot through ``NNTuiApp.hand`` and Textual
+The app hands each pane its view model through ``NNTuiApp.hand`` and Textual
 renders it later; a bug or an odd value can raise in either. A pane never takes the app
 down: it shows a short line saying what went wrong, the other panes draw, training and
-keys go on, and the next snapshot tries the pane again.
+keys go on, and the next frame tries the pane again.
 """
 
 from rich.text import Text
@@ -22,7 +22,7 @@ def describe(error: Exception) -> str:
 
 
 class Pane:
-    """Mixed into a widget the app hands snapshots to, first among its bases
+    """Mixed into a widget the app hands views to, first among its bases
     (``class Plot(Pane, PlotextPlot)``) so that its ``render_lines`` guards the widget's.
     A plain mixin, not a Widget: Textual would take its class defaults (can_focus)."""
 
@@ -36,7 +36,7 @@ class Pane:
         self.refresh()
 
     def recover(self) -> None:
-        """Draw the content again (on the next snapshot)."""
+        """Draw the content again (on the next frame)."""
         if self.failure:
             self.failure = ""
             self.remove_class("-pane-failed")

@@ -1,13 +1,30 @@
-"""Cost and accuracy per epoch, train and test, drawn with plotext."""
+"""The training view: cost and accuracy per epoch, train and test, drawn with plotext."""
 
 import math
+from dataclasses import dataclass
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
 
-from nntui.session import Snapshot
+from nntui.session import HistoryColumns, Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """The sampled history, and whether accuracy applies (it does not for regression)."""
+
+    history: HistoryColumns
+    regression: bool
+
+
+def history_view(session: Session, ui: UiState) -> HistoryView:
+    return HistoryView(session.history(), session.facts().task == "regression")
+
 
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
@@ -41,19 +58,19 @@ class HistoryPlot(Pane, PlotextPlot):
         self.what = what  # "cost" or "accuracy"
         self.log_scale = False
 
-    def show(self, snapshot: Snapshot) -> None:
-        plt = self.plt
+    def show(self, view: HistoryView) -> None:
+        plt, h = self.plt, view.history
         plt.clear_data()
         plt.clear_figure()
         if self.what == "cost":
-            train, test = snapshot.train_cost, snapshot.test_cost
+            train, test = h.train_cost, h.test_cost
             title = "cost J" + (" (log scale)" if self.log_scale else "")
         else:
-            train, test = snapshot.train_acc, snapshot.test_acc
+            train, test = h.train_acc, h.test_acc
             title = "accuracy"
         plt.title(title)
         plt.xlabel("epoch")
-        if self.what == "accuracy" and snapshot.task == "regression":
+        if self.what == "accuracy" and view.regression:
             plt.title("accuracy: not defined for regression")
         elif not train:
             plt.title(f"{title}: no epoch yet")
@@ -63,7 +80,7 @@ class HistoryPlot(Pane, PlotextPlot):
                 ("test", test, TEST_COLOUR),
             ):
                 limit = max(20, 2 * self.size.width)
-                epochs, points = thin(snapshot.history_epochs, values, limit)
+                epochs, points = thin(h.epochs, values, limit)
                 if points:
                     plt.plot(epochs, points, label=label, color=colour, marker="braille")
             if self.what == "accuracy":
@@ -80,3 +97,37 @@ class HistoryPlot(Pane, PlotextPlot):
             return Text(f"too small for the {self.what} plot: make the terminal {more}",
                         style="dim italic")  # fmt: skip
         return super().render()
+
+
+class TrainingPlots(Pane, Horizontal):
+    """The cost and accuracy plots. A plotext rebuild costs ~25 ms, so they redraw on the
+    app's timer: while training one per tick, in turn, so that a key press never waits
+    for two rebuilds; paused, both at once."""
+
+    _view: HistoryView | None = None
+    _stale = False
+    _next = 0
+
+    def compose(self) -> ComposeResult:
+        yield HistoryPlot("cost", id="cost-plot")
+        yield HistoryPlot("accuracy", id="accuracy-plot")
+
+    def show(self, view: HistoryView) -> None:
+        self._view, self._stale = view, True
+
+    def toggle_log(self) -> None:
+        plot = self.query_one("#cost-plot", HistoryPlot)
+        plot.log_scale = not plot.log_scale
+        self._stale = True
+
+    def tick(self, running: bool) -> None:
+        if not self._stale or self._view is None:
+            return
+        plots = list(self.query(HistoryPlot))
+        if running:
+            self._next = (self._next + 1) % len(plots)
+            plots = plots[self._next : self._next + 1]
+        else:
+            self._stale = False
+        for plot in plots:
+            plot.show(self._view)

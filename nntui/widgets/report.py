@@ -1,22 +1,61 @@
 """The classification report: confusion matrices with precision and recall, train and test."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from nntui.session import Snapshot
+from engine.metrics import classification_report
+from nntui.session import Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
+
+Part = tuple[np.ndarray, np.ndarray, np.ndarray]  # confusion (k, k), precision (k,), recall (k,)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Confusion matrices (k, k) and per-class precision and recall, train and test."""
+
+    classes: tuple[str, ...]
+    train: Part
+    test: Part | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The report, or None for regression (with the data set's name to say so)."""
+
+    report: Report | None
+    dataset: str
+    regression: bool
+
+
+def report_view(session: Session, ui: UiState) -> ReportView:
+    """Two forward passes over the examples, on a copy of the model, outside the lock."""
+    facts = session.facts()
+    if facts.task == "regression":
+        return ReportView(None, facts.dataset, True)
+    model, ex = session.model_copy(), session.examples()
+    k = max(len(facts.classes), 2)
+    train = classification_report(model.output(ex.X), ex.Y, k)
+    test = None
+    if ex.X_test is not None:
+        test = classification_report(model.output(ex.X_test), ex.Y_test, k)
+    return ReportView(Report(facts.classes, train, test), facts.dataset, False)
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.0f}%" if math.isfinite(value) else "—"
 
 
-def confusion_table(title: str, classes: tuple[str, ...], part) -> Table:
+def confusion_table(title: str, classes: tuple[str, ...], part: Part) -> Table:
     """Rows: true class; columns: predicted class; plus recall per row and precision per column."""
     confusion, precision, recall = part
     m = int(confusion.sum())
@@ -37,16 +76,21 @@ def confusion_table(title: str, classes: tuple[str, ...], part) -> Table:
     return table
 
 
-class ClassificationReport(Pane, Static):
-    def show(self, snapshot: Snapshot) -> None:
-        report = snapshot.report
+class ClassificationReport(Pane, VerticalScroll):
+    """The report's tables, scrolled when they are taller than the pane."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="report-text")
+
+    def show(self, view: ReportView) -> None:
+        text = self.query_one("#report-text", Static)
+        report = view.report
         if report is None:
-            if snapshot.task == "regression":
-                why = f"A classification report needs classes; {snapshot.dataset} is regression."
-                self.update(Text(why, style="italic"))
+            why = f"A classification report needs classes; {view.dataset} is regression."
+            text.update(Text(why, style="italic"))
             return
         classes = report.classes or tuple(str(i) for i in range(report.train[0].shape[0]))
         parts = [confusion_table("train", classes, report.train)]
         if report.test is not None:
             parts.append(confusion_table("test", classes, report.test))
-        self.update(Group(*parts))
+        text.update(Group(*parts))

@@ -1,44 +1,71 @@
 """The shapes table: one row per layer l with the live .shape of every array of that layer."""
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.widgets import DataTable
 
+from engine.names import LAYER_KINDS, ArrayName, LayerKind
 from nntui.messages import TensorSelected
-from nntui.session import TENSOR_KINDS, Snapshot, tensor_name
+from nntui.session import Session
+from nntui.views import UiState
 from nntui.widgets.pane import Pane
 
+
+@dataclass(frozen=True)
+class ShapesView:
+    """The live .shape of every array by its name; the activations; the example counts."""
+
+    activations: tuple[str, ...]
+    shapes: dict[ArrayName, tuple[int, ...]]
+    m_train: int
+    m_test: int
+
+    @property
+    def L(self) -> int:
+        return len(self.activations)
+
+    @property
+    def batch_m(self) -> int:
+        """m of the current batch, the m in every (n_l, m)."""
+        return self.shapes[ArrayName("A", 0)][1]
+
+
+def shapes_view(session: Session, ui: UiState) -> ShapesView:
+    facts = session.facts()
+    return ShapesView(facts.activations, session.shapes(), facts.m_train, facts.m_test)
+
+
 FIRST_TENSOR_COLUMN = 2  # after "l" and "g"
-HEADERS = ("l", "g", *TENSOR_KINDS)
-#: The gradients have the shapes of what they are gradients of.
-SHAPE_TWIN = {"dZ[l]": "Z[l]", "dW[l]": "W[l]", "db[l]": "b[l]"}
+HEADERS = ("l", "g", *map(str, LAYER_KINDS))
 
 
-def cell(snapshot: Snapshot, name: str) -> str:
+def cell(view: ShapesView, name: ArrayName) -> str:
     """'(4, 2)' under its column's name; the input is written 'X (2, 400)'; '—' before the
     array exists (dZ, dW, db before the first backward pass)."""
-    shape = snapshot.shapes.get(name)
+    shape = view.shapes.get(name)
     if shape is None:
         return "—"
     text = f"({', '.join(str(n) for n in shape)})"
-    return f"X {text}" if name == "A[0]" else text
+    return f"X {text}" if name == ArrayName("A", 0) else text
 
 
-def rows(snapshot: Snapshot) -> list[list[Text]]:
+def rows(view: ShapesView) -> list[list[Text]]:
     """Cells as Text, so that brackets are shown, never read as markup."""
     return [
-        [Text(str(l)), Text(snapshot.activations[l - 1])]
-        + [Text(cell(snapshot, tensor_name(kind, l))) for kind in TENSOR_KINDS]
-        for l in range(1, snapshot.L + 1)
+        [Text(str(l)), Text(view.activations[l - 1])]
+        + [Text(cell(view, kind.at(l))) for kind in LAYER_KINDS]
+        for l in range(1, view.L + 1)
     ]
 
 
-def column_widths(snapshot: Snapshot) -> list[int]:
+def column_widths(view: ShapesView) -> list[int]:
     """Fixed widths, wide enough for every cell now and after the first backward pass."""
-    widths = [max(1, len(str(snapshot.L))), max(len(g) for g in snapshot.activations)]
-    for kind in TENSOR_KINDS:
-        twin = SHAPE_TWIN.get(kind, kind)
-        cells = [cell(snapshot, tensor_name(twin, l)) for l in range(1, snapshot.L + 1)]
-        widths.append(max(len(kind), *(len(c) for c in cells)))
+    widths = [max(1, len(str(view.L))), max(len(g) for g in view.activations)]
+    for kind in LAYER_KINDS:
+        twin = LayerKind(kind.kind.removeprefix("d"), kind.offset)  # dW has W's shape
+        cells = [cell(view, twin.at(l)) for l in range(1, view.L + 1)]
+        widths.append(max(len(str(kind)), *(len(c) for c in cells)))
     return widths
 
 
@@ -50,11 +77,17 @@ class ShapesTable(Pane, DataTable):
         self.cursor_type = "cell"
         self.zebra_stripes = True
 
-    def show(self, snapshot: Snapshot) -> None:
-        """Update the cells in place; when the widths change (another network or data set),
-        lay the columns out again, keeping the cursor where it was."""
-        new = rows(snapshot)
-        widths = column_widths(snapshot)
+    def show(self, view: ShapesView) -> None:
+        """Update the title and the cells in place; when the widths change (another network
+        or data set), lay the columns out again, keeping the cursor where it was."""
+        title = (
+            f"Shapes · m = {view.batch_m} in this batch · "
+            f"{view.m_train} train, {view.m_test} test examples · enter: inspect"
+        )
+        if self.border_title != title:
+            self.border_title = title
+        new = rows(view)
+        widths = column_widths(view)
         if widths != [column.width for column in self.columns.values()] or (
             self.row_count != len(new)
         ):
@@ -72,9 +105,9 @@ class ShapesTable(Pane, DataTable):
                 if self.get_cell_at((r, c)) != value:
                     self.update_cell_at((r, c), value)
 
-    def select(self, layer: int, kind: str) -> None:
+    def select(self, layer: int, kind: LayerKind) -> None:
         """Put the cursor on layer ``layer``'s array ``kind``, without echoing a message."""
-        row, column = layer - 1, FIRST_TENSOR_COLUMN + TENSOR_KINDS.index(kind)
+        row, column = layer - 1, FIRST_TENSOR_COLUMN + LAYER_KINDS.index(kind)
         if self.row_count and (self.cursor_row, self.cursor_column) != (row, column):
             with self.prevent(DataTable.CellHighlighted):
                 self.move_cursor(row=row, column=column)
@@ -82,5 +115,5 @@ class ShapesTable(Pane, DataTable):
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()
         row, column = event.coordinate
-        kind = TENSOR_KINDS[column - FIRST_TENSOR_COLUMN] if column >= FIRST_TENSOR_COLUMN else None
+        kind = LAYER_KINDS[column - FIRST_TENSOR_COLUMN] if column >= FIRST_TENSOR_COLUMN else None
         self.post_message(TensorSelected(row + 1, kind))

@@ -1,0 +1,74 @@
+"""The panes, declared once: the app builds its tabs, keys, command palette entries and
+dispatch from this list.
+
+Each pane names its id, its widget class (which has ``show(view)``) and the function that
+builds its view model from the Session. The fixed panes are always on screen; a view has a
+key and a title and sits in a tab of the lower half. Adding a view is one widget file
+(its widget, its view model and the function that builds it), one entry in ``VIEWS`` and
+its styles in ``app.tcss``.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.widget import Widget
+
+from nntui.session import Session
+from nntui.views import Frame, UiState
+from nntui.widgets.boundary import DecisionBoundary, boundary_view
+from nntui.widgets.diagram import LayerDiagram, diagram_view
+from nntui.widgets.form import HyperForm, form_view
+from nntui.widgets.inspector import Inspector, inspector_view
+from nntui.widgets.plots import TrainingPlots, history_view
+from nntui.widgets.report import ClassificationReport, report_view
+from nntui.widgets.shapes import ShapesTable, shapes_view
+from nntui.widgets.status import StatusBar, status_view
+
+
+@dataclass(frozen=True)
+class Pane:
+    """One pane: its id, its widget class, and the function that builds its view model.
+    A view (a tab) also has a key, a title, and a description for help and the palette."""
+
+    id: str
+    widget: type[Widget]
+    build: Callable[[Session, UiState], Any]
+    key: str = ""
+    title: str = ""
+    description: str = ""
+    heavy: bool = True  # redrawn at most every HEAVY_PANE_SECONDS while training
+
+    @property
+    def widget_id(self) -> str:
+        """The widget's DOM id: the pane's id for a fixed pane, '<id>-pane' for a view."""
+        return f"{self.id}-pane" if self.key else self.id
+
+
+FIXED: tuple[Pane, ...] = (
+    Pane("status", StatusBar, status_view, heavy=False),
+    Pane("diagram", LayerDiagram, diagram_view),
+    Pane("form", HyperForm, form_view),
+    Pane("shapes", ShapesTable, shapes_view),
+)
+
+VIEWS: tuple[Pane, ...] = (
+    Pane("training", TrainingPlots, history_view, "1", "Training", "training plots"),
+    Pane("inspector", Inspector, inspector_view, "2", "Inspector", "tensor inspector"),
+    Pane(
+        "boundary", DecisionBoundary, boundary_view, "3", "Decision boundary", "decision boundary"
+    ),
+    Pane("report", ClassificationReport, report_view, "4", "Classes", "classification report"),
+)
+
+
+def on_screen(view: str) -> Iterable[Pane]:
+    """The fixed panes and the one view shown in the tabs."""
+    yield from FIXED
+    yield from (pane for pane in VIEWS if pane.id == view)
+
+
+def build_frame(session: Session, ui: UiState) -> Frame:
+    """The shared part and the view models of the panes on screen (and only those)."""
+    views = {pane.id: pane.build(session, ui) for pane in on_screen(ui.view)}
+    return Frame(session.training_state(), session.facts(), views)

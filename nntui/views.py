@@ -1,0 +1,42 @@
+"""What the app hands its panes: the UI's own state, and frames of view models.
+
+A pane's view model is a small frozen dataclass declared in the pane's widget file beside
+the function that builds it from the Session (see ``nntui.panes``). A ``Frame`` is one
+moment of the model: the part every pane shares (training state and model facts) and the
+view models of the panes on screen, built by the training thread or the UI thread and
+drawn by the UI thread.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from engine.names import LAYER_KINDS, LayerKind
+from nntui.session import ModelFacts, TrainingState
+
+
+@dataclass(frozen=True)
+class UiState:
+    """What the app shows, which the views depend on: the active tab, the selected layer
+    and array kind (W[l], dZ[l], ...), and the sizes the panes can draw."""
+
+    view: str = "training"
+    selected: int = 1
+    kind: LayerKind = LAYER_KINDS[1]  # W[l]
+    heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
+    boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The shared part and, by pane id, the view model of each pane on screen."""
+
+    state: TrainingState
+    facts: ModelFacts
+    views: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Ticking(Protocol):
+    """A pane that redraws on the app's timer rather than on every frame."""
+
+    def tick(self, running: bool) -> None: ...

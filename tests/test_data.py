@@ -1,6 +1,5 @@
 """Shipped data, toy generators, preparation, and the CSV loader's errors."""
 
-import os
 import tracemalloc
 import warnings
 
@@ -19,6 +18,8 @@ from engine.data import (
     split_indices,
     targets_from_labels,
 )
+
+from .not_files import NOT_REGULAR_FILES
 
 DOCUMENTED = {  # name: (n_x, m, Y rows, task)
     "iris": (4, 150, 3, "multiclass"),
@@ -321,15 +322,7 @@ def test_a_quote_open_over_a_long_stretch_is_named_too(tmp_path):
         read_csv(write(tmp_path, "x1,x2,label\n" + "\n".join(rows)), "label")
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda p: (p.mkdir(), p)[1], "is a folder, not a file"),
-        (lambda p: (os.mkfifo(p), p)[1], r"is a pipe \(FIFO\), not a file"),
-        (lambda p: "/dev/zero", "is a device, not a file"),
-    ],
-    ids=["folder", "fifo", "device"],
-)
+@NOT_REGULAR_FILES
 def test_a_data_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, make, message):
     with pytest.raises(DataError, match=message):
         read_csv(make(tmp_path / "data.csv"), "label")

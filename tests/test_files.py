@@ -1,10 +1,10 @@
 """Files a person names are checked for what they are before anything opens them."""
 
-import os
-
 import pytest
 
 from engine.files import check_input_file
+
+from .not_files import NOT_REGULAR_FILES
 
 
 def test_a_regular_file_passes(tmp_path):
@@ -13,17 +13,12 @@ def test_a_regular_file_passes(tmp_path):
     assert check_input_file(str(path), ValueError) == path
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda p: p, "no such file"),
-        (lambda p: (p.mkdir(), p)[1], "is a folder, not a file"),
-        (lambda p: (os.mkfifo(p), p)[1], r"is a pipe \(FIFO\), not a file"),
-        (lambda p: "/dev/zero", "is a device, not a file"),
-    ],
-    ids=["missing", "folder", "fifo", "device"],
-)
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(LookupError, match="input: no such file"):
+        check_input_file(tmp_path / "input", LookupError)
+
+
+@NOT_REGULAR_FILES
 def test_anything_but_a_regular_file_is_refused_without_opening_it(tmp_path, make, message):
-    path = make(tmp_path / "input")
     with pytest.raises(LookupError, match=message):
-        check_input_file(path, LookupError)
+        check_input_file(make(tmp_path / "input"), LookupError)

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from nntui.config import Config, ConfigError, read_config, write_config
 from nntui.session import Session
 
 from .fuzzing import budgets, fuzz_bytes
+from .not_files import NOT_REGULAR_FILES
 
 
 def trained(epochs: int = 5, **config) -> Session:
@@ -346,15 +346,7 @@ def test_a_config_with_a_utf8_bom_is_read(tmp_path):
     assert read_config(path)[0].learning_rate == 0.1
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda p: (p.mkdir(), p)[1], "is a folder, not a file"),
-        (lambda p: (os.mkfifo(p), p)[1], r"is a pipe \(FIFO\), not a file"),
-        (lambda p: "/dev/zero", "is a device, not a file"),
-    ],
-    ids=["folder", "fifo", "device"],
-)
+@NOT_REGULAR_FILES
 def test_a_config_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, make, message):
     with pytest.raises(ConfigError, match=message):
         read_config(make(tmp_path / "run.toml"))

@@ -5,6 +5,8 @@ on stderr, with exit code 2.
 """
 
 import argparse
+import importlib
+import os
 import sys
 
 from engine.data import REGISTRY
@@ -16,13 +18,20 @@ NO_TERMINAL = (
     "To train without the app, use the same options with `nntui train`, e.g.\n"
     "  nntui train --dataset iris --layers 8 --epochs 500 --save model.npz --history history.csv"
 )
+#: The commands besides the app, by the module whose main(argv) runs each.
+COMMANDS = {"train": "nntui.headless", "predict": "nntui.predict", "export": "nntui.export",
+            "serve": "nntui.serve"}  # fmt: skip
+#: The driver textual-serve runs the app under (it sets TEXTUAL_DRIVER): its input and output
+#: are pipes to the server, not a terminal, and that is as it should be.
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nntui",
         description=DESCRIPTION,
-        epilog="Data sets: " + ", ".join(REGISTRY) + ".  Without the app: nntui train --help."
+        epilog="Data sets: " + ", ".join(REGISTRY) + ".  More commands: nntui train, "
+        "predict, export, serve (each with --help)."
         "  Keys inside the app: press ?",
     )
     parser.add_argument("--version", action="version", version=f"nntui {__version__}")
@@ -32,17 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["train"]:
-        from nntui.headless import main as train_main
-
-        return train_main(argv[1:])
+    if argv[:1] and argv[0] in COMMANDS:
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         session, _ = session_from_args(args, parser)
     except INPUT_ERRORS as err:
         return fail(err)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    in_browser = os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
+    if not (in_browser or (sys.stdin.isatty() and sys.stdout.isatty())):
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     from nntui.app import NNTuiApp

@@ -18,7 +18,7 @@ import numpy as np
 from engine.files import check_output_file
 from engine.persist import atomic_write, load_model
 from engine.predict import Predictor
-from nntui.cli import INPUT_ERRORS, fail
+from nntui.options import INPUT_ERRORS, fail
 
 TARGETS = ("numpy", "pytorch")
 WIDTH = 88  # the scripts' line length

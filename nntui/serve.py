@@ -10,7 +10,7 @@ import shlex
 import socket
 import sys
 
-from nntui.cli import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
+from nntui.options import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
 
 #: Hosts that mean every interface of this machine: no browser can use them as an address.
 ANY_HOST = ("0.0.0.0", "::", "")

@@ -89,6 +89,7 @@ class NNTuiApp(App):
         Binding("o", "open_model", "Open model", show=False),
         Binding("w", "write_config", "Write config (TOML)", show=False),
         Binding("e", "export_history", "Export history (CSV)", show=False),
+        Binding("x", "export_model", "Export the model as a NumPy script", show=False),
         Binding("g", "toggle_log", "Log scale", show=False),
         *view_bindings(),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -367,6 +368,21 @@ class NNTuiApp(App):
         prompt = PathPrompt("Export the history (CSV) to", f"{self._stem()}-history.csv", "export")
         self.push_screen(prompt, lambda path: self._write(path, self.session.export_history,
                                                            "Exported the history"))  # fmt: skip
+
+    def action_export_model(self) -> None:
+        if self.session.in_epoch:
+            self.notify("An epoch is in progress (phase stepping): finish it with n, then export.",
+                        title="Not exported", severity="warning")  # fmt: skip
+            return
+        default = f"{self._stem()}-epoch{self.session.epoch}.py"
+        prompt = PathPrompt("Export the model as a NumPy script to", default, "export")
+        self.push_screen(prompt, lambda path: self._write(path, self._export_numpy,
+                                                           "Exported the model"))  # fmt: skip
+
+    def _export_numpy(self, path: str) -> None:
+        from nntui.export import export_session
+
+        export_session(self.session, "numpy", path)
 
     def _write(self, path: str | None, write, done: str) -> None:
         if not path:

@@ -10,6 +10,8 @@ Exit codes: 0 written, 2 bad input (a model or output path that cannot be used).
 import argparse
 import io
 import json
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from engine.files import check_output_file
 from engine.persist import atomic_write, load_model
 from engine.predict import Predictor
 from nntui.options import INPUT_ERRORS, fail
+from nntui.session import Session
 
 TARGETS = ("numpy", "pytorch")
 WIDTH = 88  # the scripts' line length
@@ -258,6 +261,15 @@ def export_model(model: str, to: str, script: str, keep: dict[str, str] | None =
     atomic_write(weights, lambda f: f.write(data))
     atomic_write(script, lambda f: f.write(text))
     return weights
+
+
+def export_session(session: Session, to: str, script: str) -> Path:
+    """Export the model open in ``session`` (saved to a temporary file first): never over
+    one of the files it reads. The weights' path."""
+    with tempfile.TemporaryDirectory() as folder:
+        model = os.path.join(folder, "model.npz")
+        session.save(model)
+        return export_model(model, to, script, keep=session.inputs())
 
 
 def build_export_parser() -> argparse.ArgumentParser:

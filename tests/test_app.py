@@ -533,3 +533,28 @@ async def test_what_loading_the_data_decided_is_shown(tmp_path, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
     assert said == ["dropped 1 of 13 rows with missing values; class(es) gone with them: 'c'"]
+
+
+async def test_x_exports_the_open_model_as_a_numpy_script(tmp_path):
+    import subprocess
+    import sys
+
+    from nntui.export import export_model
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await settle(pilot)
+        await pilot.press("x")
+        await answer_prompt(pilot, tmp_path / "net.py")
+        app.session.save(str(tmp_path / "saved.npz"))
+    export_model(str(tmp_path / "saved.npz"), "numpy", str(tmp_path / "same.py"))
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x2,x1\n0.5,-1\n2,0.25\n")
+    outputs = [
+        subprocess.run([sys.executable, str(tmp_path / script), str(rows)], capture_output=True,
+                       text=True, timeout=120, check=True).stdout
+        for script in ("net.py", "same.py")
+    ]  # fmt: skip
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("predicted,p_class 0,p_class 1\n")

@@ -24,8 +24,10 @@ KILLS = 50
 
 
 def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
-    """A child process saves two models over one path, again and again, and is killed with
-    SIGKILL at a random moment, 50 times. Each time the path holds one of the two, whole."""
+    """A child process saves two models over one path in turn, again and again, and is
+    killed with SIGKILL inside a save, 50 times. Each time the path holds one of the two,
+    whole. The child says when each save is done, so the kills land after saves of both
+    kinds however fast or loaded the machine is."""
     path = tmp_path / "model.npz"
     models = [Session(Config(dataset="digits", hidden=(512, 512), seed=seed)) for seed in (1, 2)]
     models[0].save(str(path))
@@ -33,17 +35,25 @@ def test_a_save_killed_at_any_moment_leaves_the_old_model_or_the_new(tmp_path):
     rng = random.Random(0)
     seen = set()
     for _ in range(KILLS):
+        done_r, done_w = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: save forever (each save takes a few ms)
+        if pid == 0:  # the child: save forever, one byte down the pipe after each save
             try:
+                os.close(done_r)
                 while True:
                     for model in models:
                         model.save(str(path))
+                        os.write(done_w, b"s")
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0.001, 0.05))
+        os.close(done_w)
+        saves = rng.randint(1, 4)  # the last whole save was of model (saves - 1) % 2
+        for _ in range(saves):
+            assert os.read(done_r, 1) == b"s"
+        time.sleep(rng.uniform(0, 0.005))  # somewhere inside the next save, or just after it
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        os.close(done_r)
         W1 = Session.from_file(str(path)).params()["W1"]
         matches = [i for i, W in enumerate(W1s) if np.array_equal(W, W1)]
         assert len(matches) == 1

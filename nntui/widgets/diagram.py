@@ -6,7 +6,7 @@ layer l-1 and layer l is W[l][j, i]: the palette's positive colour where it is p
 negative colour where negative, brighter the larger |w| is against the largest |w| in that
 layer. Lines are drawn on a braille canvas (2 x 4 dots a cell); where lines cross, a cell
 takes the colour of the strongest link through it. A layer wider than fits is folded: its
-units are grouped into a few ■ nodes, a link between groups shows the mean of their weights,
+units are grouped into a few ■ nodes, a link between groups shows the mean of its weights,
 and the caption says "… n". A legend row says what colour and brightness mean.
 """
 
@@ -291,7 +291,7 @@ def legend(colours: Palette, width: int, folded: bool) -> list[Run]:
         ],
     ]
     if folded:
-        parts.append([(GROUP, dim), (" units grouped, links: mean w", dim)])
+        parts.append([(GROUP, dim), (" group: mean w", dim)])
     row: list[Run] = []
     used = 0
     for part in parts:

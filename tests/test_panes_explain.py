@@ -172,7 +172,7 @@ async def test_empty_plots_say_what_to_press_and_label_the_log_scale():
         await settle(pilot)
         for plot in app.query(HistoryPlot):
             hint = str(plot.render())
-            assert "press space to train, n for one epoch, . for one phase" in hint
+            assert "Press space to train, n: one epoch, .: one phase." in hint
         await pilot.press("n", "n", "g")
         await settle(pilot)
         await pilot.pause(0.6)

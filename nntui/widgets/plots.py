@@ -37,7 +37,7 @@ def history_view(session: Session, ui: UiState) -> HistoryView:
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
 TRAIN_MARKER, TEST_MARKER = "braille", "dot"
 LEGEND = "⠤⠤ train  ••• test"
-EMPTY_HINT = "No epoch yet: press space to train, n for one epoch, . for one phase."
+EMPTY_HINT = "no epoch yet. Press space to train, n: one epoch, .: one phase."
 PLOTTABLE = 1e100  # plotext's axis arithmetic overflows on larger magnitudes
 MIN_PLOT = (24, 6)  # below this plotext draws only labels, or labels over each other
 

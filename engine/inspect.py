@@ -121,17 +121,34 @@ class BoundaryGrid:
         return row, col
 
 
+def equal_scale(
+    x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The ranges, the shorter widened about its centre, so that a ``width`` x ``height``
+    area shows as many units per length across as down."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    per = max((x1 - x0) / width, (y1 - y0) / height)  # units per length of the area
+    half_x, half_y = per * width / 2, per * height / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - half_x, cx + half_x), (cy - half_y, cy + half_y)
+
+
 def decision_grid(
     output: Callable[[np.ndarray], np.ndarray],
     X: np.ndarray,
     nx: int,
     ny: int,
     margin: float = 0.1,
+    pixel_aspect: float | None = None,
 ) -> BoundaryGrid:
-    """The output AL at the centre of each of ny x nx cells covering the points X (2, m)."""
+    """The output AL at the centre of each of ny x nx cells covering the points X (2, m).
+    With ``pixel_aspect`` (a cell's height / width where it is drawn) both axes get the same
+    scale on screen: the shorter range is widened about its centre, so a circle stays round."""
     low, high = X.min(axis=1), X.max(axis=1)
     pad = (high - low) * margin + 1e-9
     (x0, y0), (x1, y1) = low - pad, high + pad
+    if pixel_aspect is not None:
+        (x0, x1), (y0, y1) = equal_scale((x0, x1), (y0, y1), nx, ny * pixel_aspect)
     xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
     ys = y1 - (np.arange(ny) + 0.5) * (y1 - y0) / ny  # top row first
     gx, gy = np.meshgrid(xs, ys)

@@ -87,10 +87,23 @@ class ModelFacts:
     cost_title: str
     m_train: int
     m_test: int
+    feature_names: tuple[str, ...] = ()  # the input features x1 .. x_n, as the data names them
+    target_name: str = ""
 
     @property
     def L(self) -> int:
         return len(self.layer_dims) - 1
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """What each output unit stands for: its class, p(class 1) for a single sigmoid
+        output of two classes, or the target for regression."""
+        n_L = self.layer_dims[-1]
+        if len(self.classes) == n_L:
+            return self.classes
+        if len(self.classes) == 2 and n_L == 1:
+            return (f"p({self.classes[1]})",)
+        return (self.target_name,) * n_L
 
 
 @dataclass(frozen=True)
@@ -383,6 +396,7 @@ class Session:
                 layer_dims=tuple(t.layer_dims), activations=tuple(t.activations),
                 cost_title=COSTS[t.cost].title, m_train=t.m,
                 m_test=0 if t.X_test is None else t.X_test.shape[1],
+                feature_names=tuple(data.feature_names), target_name=data.target_name,
             )  # fmt: skip
 
     def live_settings(self) -> dict[str, Any]:

@@ -1,8 +1,11 @@
 """The decision boundary: the model's predicted class over the input plane, with the data.
 
 Each terminal cell holds two grid pixels (▀: top in the foreground colour, bottom in the
-background). A pixel's hue is its predicted class, its brightness the model's confidence.
-Training points are drawn as ● and test points as ○, in their true class's bright colour.
+background). A terminal cell is about twice as tall as it is wide, so a pixel is about
+square, and the grid gets the same scale on both axes: a circle in the data looks round. The
+plane fills the pane; the axes say the first two features' names and ranges. A pixel's hue
+is its predicted class (the palette's class colours), its brightness the model's confidence.
+Training points are drawn as ● and test points as ○, in their true class's colour.
 """
 
 from dataclasses import dataclass
@@ -15,8 +18,10 @@ from textual.widget import Widget
 
 from engine.data import REGISTRY
 from engine.inspect import BoundaryGrid, decision_grid
+from nntui.palette import Palette, palette, style
 from nntui.session import Session
 from nntui.views import UiState
+from nntui.widgets.diagram import shorten
 from nntui.widgets.pane import Pane
 
 Points = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, labels, X_test, labels
@@ -31,6 +36,7 @@ class BoundaryView:
     classes: tuple[str, ...]
     dataset: str
     n_x: int
+    axes: tuple[str, str] = ("x1", "x2")
 
 
 def boundary_view(session: Session, ui: UiState) -> BoundaryView:
@@ -39,18 +45,24 @@ def boundary_view(session: Session, ui: UiState) -> BoundaryView:
     grid = None
     if facts.layer_dims[0] == 2:
         nx, ny = ui.boundary_size
-        grid = decision_grid(session.model_copy().output, session.examples().X, nx, ny)
-    return BoundaryView(grid, session.points(), facts.classes, facts.dataset, facts.layer_dims[0])
+        X = session.examples().X
+        output = session.model_copy().output
+        grid = decision_grid(output, X, nx, ny, pixel_aspect=PIXEL_ASPECT)
+    names = facts.feature_names
+    axes = (names[0], names[1]) if len(names) == 2 else ("x1", "x2")
+    return BoundaryView(
+        grid, session.points(), facts.classes, facts.dataset, facts.layer_dims[0], axes
+    )
 
 
-PALETTE = np.array(
-    [[255, 140, 66], [74, 168, 255], [120, 220, 120], [230, 100, 200], [240, 220, 90],
-     [150, 120, 255], [90, 220, 220], [255, 90, 90], [200, 200, 200], [180, 140, 90]]
-)  # fmt: skip
-BACKGROUND = np.array([24, 24, 30])
+CELL_ASPECT = 2.0  # a terminal cell's height / width, about
+PIXEL_ASPECT = CELL_ASPECT / 2  # two pixels a cell, one above the other
+GUTTER = 8  # columns left of the plane for the x2 axis
+AXIS_NAME = 6  # characters of an axis name, at most
+CHROME_ROWS = 2  # the legend above the plane, the x1 axis below it
 
 
-def field_colours(grid: BoundaryGrid) -> np.ndarray:
+def field_colours(grid: BoundaryGrid, colours: Palette) -> np.ndarray:
     """(ny, nx, 3): each pixel's class hue, dimmed where the model is unsure."""
     probs = grid.probs
     if probs.shape[0] == 1:  # binary: p(class 1)
@@ -61,14 +73,38 @@ def field_colours(grid: BoundaryGrid) -> np.ndarray:
         cls = probs.argmax(axis=0)
         k = probs.shape[0]
         confidence = (probs.max(axis=0) - 1 / k) / (1 - 1 / k)
-    hue = PALETTE[cls % len(PALETTE)]
+    hues = np.array(colours.classes)
+    hue = hues[cls % len(hues)]
+    background = np.array(colours.background)
     strength = 0.15 + 0.45 * np.clip(confidence, 0, 1)[..., None]
-    return (BACKGROUND + (hue - BACKGROUND) * strength).astype(int)
+    return (background + (hue - background) * strength).astype(int)
 
 
-def boundary_text(view: BoundaryView) -> Text:
+def number(value: float) -> str:
+    return f"{value:.3g}"[: GUTTER - 1]
+
+
+def y_axis(view: BoundaryView, row: int, rows: int) -> str:
+    """The gutter left of plane row ``row``: the top of the x2 range, its name, its bottom."""
+    y0, y1 = view.grid.y_range
+    label = {0: number(y1), rows // 2: shorten(view.axes[1], AXIS_NAME), rows - 1: number(y0)}
+    return label.get(row, "").rjust(GUTTER - 1) + " "
+
+
+def x_axis(view: BoundaryView, width: int) -> str:
+    """The row under the plane: the x1 range's ends and, between them, its name."""
+    x0, x1 = view.grid.x_range
+    left, right = number(x0), number(x1)
+    name = shorten(view.axes[0], AXIS_NAME)
+    gap = max(0, width - len(left) - len(right))
+    middle = name.center(gap) if gap >= len(name) + 2 else " " * gap
+    return " " * GUTTER + left + middle + right
+
+
+def boundary_text(view: BoundaryView, p: Palette) -> Text:
+    """The plane with its x2 axis on the left and its x1 axis below."""
     grid = view.grid
-    field = field_colours(grid)
+    field = field_colours(grid, p)
     ny, nx = field.shape[:2]
     marks: dict[tuple[int, int], tuple[str, int]] = {}
     if view.points is not None:
@@ -78,25 +114,27 @@ def boundary_text(view: BoundaryView) -> Text:
             for r, c, label in zip(rows // 2, cols, y, strict=True):
                 marks[(int(r), int(c))] = (glyph, int(label))
     text = Text(no_wrap=True, overflow="crop")
+    axis_style = style(p.foreground)
     for row in range(ny // 2):
+        text.append(y_axis(view, row, ny // 2), axis_style)
         for col in range(nx):
             top, bottom = field[2 * row, col], field[2 * row + 1, col]
             bg = f"rgb({bottom[0]},{bottom[1]},{bottom[2]})"
             if (row, col) in marks:
                 glyph, label = marks[(row, col)]
-                r, g, b = PALETTE[label % len(PALETTE)]
-                text.append(glyph, f"bold rgb({r},{g},{b}) on {bg}")
+                text.append(glyph, f"bold {style(p.hue(label))} on {bg}")
             else:
                 text.append("▀", f"rgb({top[0]},{top[1]},{top[2]}) on {bg}")
         text.append("\n")
+    text.append(x_axis(view, nx), axis_style)
     return text
 
 
-def legend(view: BoundaryView) -> Text:
-    text = Text("● train  ○ test   field: predicted class, brighter = surer   ", style="dim")
+def legend(view: BoundaryView, p: Palette) -> Text:
+    text = Text(no_wrap=True, overflow="crop")
+    text.append("● train  ○ test   field: predicted class, brighter = surer   ", style="dim")
     for i, name in enumerate(view.classes):
-        r, g, b = PALETTE[i % len(PALETTE)]
-        text.append(f"■ {name}  ", style=f"rgb({r},{g},{b})")
+        text.append(f"■ {name}  ", style=style(p.hue(i)))
     return text
 
 
@@ -126,8 +164,8 @@ class DecisionBoundary(Pane, Widget):
             self.nx, self.ny = nx, ny
 
     def on_resize(self) -> None:
-        rows = max(1, self.size.height - 1)  # one row for the legend
-        self.post_message(self.Resized(max(2, self.size.width), 2 * rows))
+        rows = max(1, self.size.height - CHROME_ROWS)
+        self.post_message(self.Resized(max(2, self.size.width - GUTTER), 2 * rows))
 
     def render(self) -> Text:
         s = self.view
@@ -135,4 +173,5 @@ class DecisionBoundary(Pane, Widget):
             return Text("")
         if s.grid is None:
             return Text(explanation(s), style="italic")
-        return legend(s) + Text("\n") + boundary_text(s)
+        colours = palette(self.app)
+        return legend(s, colours) + Text("\n") + boundary_text(s, colours)

@@ -1,10 +1,13 @@
 """The layer diagram: columns of nodes, linked by lines coloured by the live weights.
 
-Layer 0 is the input X; layers 1 .. L follow. Every drawn link i -> j between layer l-1
-and layer l is W[l][j, i]: blue where it is positive, orange where negative, brighter the
-larger |w| is against the largest |w| in that layer. Lines are drawn on a braille canvas
-(2 x 4 dots a cell); where lines cross, a cell takes the colour of the strongest link through it.
-Wide layers are folded: the first nodes, a "⋮", the last node, and "… n" below.
+Layer 0 is the input X, its nodes named by the data's features; layers 1 .. L follow, the
+output nodes named by class (or the target, for regression). Every drawn link i -> j between
+layer l-1 and layer l is W[l][j, i]: the palette's positive colour where it is positive, its
+negative colour where negative, brighter the larger |w| is against the largest |w| in that
+layer. Lines are drawn on a braille canvas (2 x 4 dots a cell); where lines cross, a cell
+takes the colour of the strongest link through it. A layer wider than fits is folded: its
+units are grouped into a few ■ nodes, a link between groups shows the mean of its weights,
+and the caption says "… n". A legend row says what colour and brightness mean.
 """
 
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from nntui.palette import Palette, blend, palette, style
 from nntui.session import PhaseView, Session
 from nntui.views import UiState
 from nntui.widgets.pane import Pane
@@ -25,78 +29,102 @@ from nntui.widgets.pane import Pane
 
 @dataclass(frozen=True)
 class DiagramView:
-    """The network's layers and copies of its weights W[1] .. W[L]; the last phase step."""
+    """The network's layers and copies of its weights W[1] .. W[L]; the last phase step;
+    the names of the input features and of the output units."""
 
     layer_dims: tuple[int, ...]
     activations: tuple[str, ...]
     weights: tuple[np.ndarray, ...]
     phase: PhaseView | None
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
 
 def diagram_view(session: Session, ui: UiState) -> DiagramView:
     facts = session.facts()
-    return DiagramView(facts.layer_dims, facts.activations, session.weights(), session.phase)
+    return DiagramView(
+        facts.layer_dims, facts.activations, session.weights(), session.phase,
+        facts.feature_names, facts.output_names,
+    )  # fmt: skip
 
 
 BRAILLE_BASE = 0x2800
 # The bit of each dot, indexed [y % 4][x % 2] within a cell.
 DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int64)
-POSITIVE, NEGATIVE, FAINT = (74, 168, 255), (255, 140, 66), (70, 70, 80)
-MAX_VISIBLE = 12
+MAX_VISIBLE = 12  # units drawn one by one, at most; a wider layer is folded
+FOLD_GROUPS = 4  # the nodes of a folded layer, at most
+MAX_NAME = 10  # characters of an input or output name, at most
+SHORT_NAME = 4  # names this short name a group by its first and last: 0–4
 MIN_SIZE = (20, 5)
+NODE, GROUP = "●", "■"
+
+
+def shorten(name: str, n: int) -> str:
+    """name cut to n characters, its end marked …"""
+    return name if len(name) <= n else name[: max(0, n - 1)] + "…"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One layer as drawn: its x, the unit index and y of each visible node, and a fold row."""
+    """One layer as drawn: its x, the units (start, stop) each node stands for, their ys."""
 
     x: int
-    units: tuple[int, ...]
+    groups: tuple[tuple[int, int], ...]
     ys: tuple[int, ...]
-    fold_y: int | None
+
+    @property
+    def folded(self) -> bool:
+        return any(stop - start > 1 for start, stop in self.groups)
 
 
-def visible_units(n: int, rows: int) -> tuple[list[int], bool]:
-    """Which of n units to draw in ``rows`` rows: all of them, or the first few and the last."""
+def unit_groups(n: int, rows: int) -> tuple[tuple[int, int], ...]:
+    """The (start, stop) units of each node: one unit each if n fits in ``rows`` (and
+    MAX_VISIBLE), else at most FOLD_GROUPS runs of about equal size covering all n."""
     cap = max(2, min(MAX_VISIBLE, rows))
     if n <= cap:
-        return list(range(n)), False
-    return [*range(cap - 2), n - 1], True
+        return tuple((i, i + 1) for i in range(n))
+    k = min(FOLD_GROUPS, cap)
+    edges = np.round(np.linspace(0, n, k + 1)).astype(int)
+    return tuple((int(a), int(b)) for a, b in pairwise(edges))
 
 
-def layout(layer_dims: tuple[int, ...], width: int, height: int) -> list[Column]:
-    """Place every layer's visible nodes in a ``width`` x ``height`` area (labels excluded)."""
+def layout(
+    layer_dims: tuple[int, ...], width: int, height: int, margins: tuple[int, int] = (5, 5)
+) -> list[Column]:
+    """Place every layer's nodes in a ``width`` x ``height`` area, leaving ``margins``
+    (left, right) columns for the names of the inputs and outputs."""
     n_cols = len(layer_dims)
-    margin = 5
-    span = max(1, width - 1 - 2 * margin)
+    left, right = margins
+    span = max(1, width - 1 - left - right)
     columns = []
     for c, n in enumerate(layer_dims):
-        x = margin + round(c * span / max(1, n_cols - 1))
-        units, folded = visible_units(n, height)
-        slots = len(units) + folded
-        ys = [round((s + 0.5) * height / slots - 0.5) for s in range(slots)]
-        fold_y = ys[-2] if folded else None
-        node_ys = ys[:-2] + ys[-1:] if folded else ys
-        columns.append(Column(x, tuple(units), tuple(node_ys), fold_y))
+        x = left + round(c * span / max(1, n_cols - 1))
+        groups = unit_groups(n, height)
+        ys = [round((s + 0.5) * height / len(groups) - 0.5) for s in range(len(groups))]
+        columns.append(Column(x, groups, tuple(ys)))
     return columns
 
 
 LEVELS = 8  # colour steps from faint to full: neighbouring cells share styles, draw as runs
 
 
-def _palette() -> list[str]:
-    """The link styles by index: 0 is an empty cell, 1 .. LEVELS run from faint to full
-    POSITIVE, LEVELS + 1 .. 2 LEVELS from faint to full NEGATIVE."""
+@lru_cache(maxsize=8)
+def link_palette(colours: Palette) -> tuple[str, ...]:
+    """The styles by index: 0 is an empty cell, 1 .. LEVELS run from faint to full
+    positive, LEVELS + 1 .. 2 LEVELS from faint to full negative; then the input nodes,
+    the layer nodes, the selected layer's nodes and the names."""
     styles = [""]
-    for full in (POSITIVE, NEGATIVE):
-        for step in range(1, LEVELS + 1):
-            t = step / LEVELS
-            r, g, b = (int(f + (c - f) * t) for f, c in zip(FAINT, full, strict=True))
-            styles.append(f"rgb({r},{g},{b})")
-    return styles
+    for full in (colours.positive, colours.negative):
+        styles += [
+            style(blend(colours.muted, full, step / LEVELS)) for step in range(1, LEVELS + 1)
+        ]
+    fg = colours.foreground
+    styles += [style(blend(colours.background, fg, 0.7)), style(fg)]
+    styles += [f"bold {style(colours.accent)}", style(blend(colours.background, fg, 0.8))]
+    return tuple(styles)
 
 
-PALETTE = _palette()
+INPUT_NODE, LAYER_NODE, SELECTED_NODE, NAME = range(2 * LEVELS + 1, 2 * LEVELS + 5)
 
 
 @dataclass(frozen=True)
@@ -139,15 +167,27 @@ def trace_links(columns: tuple[Column, ...], width: int, height: int) -> Links:
     return Links(bits.reshape(height, width) + BRAILLE_BASE, cells, through)
 
 
+def group_means(W: np.ndarray, rows: Column, cols: Column) -> np.ndarray:
+    """(nodes of ``rows``, nodes of ``cols``): the mean of W[l] over each block of units
+    two nodes stand for (W itself where no layer is folded)."""
+    starts_r = [start for start, _ in rows.groups]
+    starts_c = [start for start, _ in cols.groups]
+    sums = np.add.reduceat(np.add.reduceat(W, starts_r, axis=0), starts_c, axis=1)
+    sizes_r = np.array([stop - start for start, stop in rows.groups])
+    sizes_c = np.array([stop - start for start, stop in cols.groups])
+    return sums / np.outer(sizes_r, sizes_c)
+
+
 def link_styles(
     columns: list[Column], weights: tuple[np.ndarray, ...], links: Links, shape: tuple[int, int]
 ) -> np.ndarray:
-    """(height, width) PALETTE indices: each cell that links cross takes the colour of the
-    strongest of them, its level |w| / max |w| of its layer; 0 where no link runs."""
-    visible = [
-        (W[np.ix_(right.units, left.units)] / (float(np.abs(W).max()) or 1.0)).ravel()
-        for left, right, W in zip(columns, columns[1:], weights, strict=False)
-    ]
+    """(height, width) style indices: each cell that links cross takes the colour of the
+    strongest of them, its level |w| / max |w| of its layer (of its group means where
+    folded); 0 where no link runs."""
+    visible = []
+    for left, right, W in zip(columns, columns[1:], weights, strict=False):
+        means = group_means(W, right, left)
+        visible.append((means / (float(np.abs(means).max()) or 1.0)).ravel())
     w = np.concatenate([*visible, [0.0]])  # index -1, the padding, reads weight 0
     values = w[links.through]
     strongest = values[np.arange(len(values)), np.abs(values).argmax(axis=1)]
@@ -160,34 +200,107 @@ def link_styles(
 Run = tuple[str, str]  # characters drawn in one style
 
 
-def diagram_rows(view: DiagramView, width: int, height: int, selected: int) -> list[list[Run]]:
-    """The whole diagram as rows of styled runs: a title row, the canvas, a caption row."""
+def node_names(names: tuple[str, ...], groups: tuple[tuple[int, int], ...]) -> list[str]:
+    """A name per node: the unit's own (shortened to MAX_NAME), or for a group 'first–last'
+    of its names if they are short (classes 0–4), else of its unit numbers (1–16); empty if
+    the data names fewer units than the layer has."""
+    if len(names) < groups[-1][1]:
+        return [""] * len(groups)
+    short = all(len(name) <= SHORT_NAME for name in names)
+    return [
+        shorten(names[a], MAX_NAME) if b - a == 1
+        else f"{names[a]}–{names[b - 1]}" if short else f"{a + 1}–{b}"
+        for a, b in groups
+    ]  # fmt: skip
+
+
+def side_names(view: DiagramView, width: int, area: int) -> tuple[list[str], list[str]]:
+    """The names beside the input and the output nodes, cut to fit a fifth of the width."""
+    room = max(1, width // 5 - 2)
+    dims = view.layer_dims
+    inputs = node_names(view.inputs, unit_groups(dims[0], area))
+    outputs = node_names(view.outputs, unit_groups(dims[-1], area))
+    return [shorten(n, room) for n in inputs], [shorten(n, room) for n in outputs]
+
+
+def margin(names: list[str]) -> int:
+    """Columns beside the outer layer for its names (and at least the nodes' own room)."""
+    return max(3, max((len(name) for name in names), default=0) + 2)
+
+
+def diagram_rows(
+    view: DiagramView, width: int, height: int, selected: int, colours: Palette
+) -> list[list[Run]]:
+    """The whole diagram as rows of styled runs: a title row, the canvas, a caption row and,
+    where there is room, a legend row."""
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
         return [[("too small for the diagram", "dim italic")]]
     dims, acts = view.layer_dims, ("input", *view.activations)
-    area = height - 2
-    columns = layout(dims, width, area)
+    with_legend = height > MIN_SIZE[1]
+    area = height - 2 - with_legend
+    inputs, outputs = side_names(view, width, area)
+    columns = layout(dims, width, area, (margin(inputs), margin(outputs)))
     links = trace_links(tuple(columns), width, area)
     styles = link_styles(columns, view.weights, links, (area, width))
     codes = np.where(links.codes == BRAILLE_BASE, ord(" "), links.codes)
-    palette = [*PALETTE, "#b0b0b0", "#e0e0e0", "bold #ffd75f"]  # + input, layer, selected nodes
     for l, column in enumerate(columns):
-        node = len(PALETTE) + (2 if l == selected else 0 if l == 0 else 1)
-        codes[list(column.ys), column.x], styles[list(column.ys), column.x] = ord("●"), node
-        if column.fold_y is not None:
-            codes[column.fold_y, column.x], styles[column.fold_y, column.x] = ord("⋮"), node
+        node = SELECTED_NODE if l == selected else INPUT_NODE if l == 0 else LAYER_NODE
+        glyph = ord(GROUP if column.folded else NODE)
+        codes[list(column.ys), column.x], styles[list(column.ys), column.x] = glyph, node
+    _write_names(codes, styles, columns[0], inputs, -1)
+    _write_names(codes, styles, columns[-1], outputs, 1)
+    palette_styles = link_palette(colours)
     titles = [_title(l, view.phase, len(dims) - 1) for l in range(len(dims))]
-    rows = [_label_row(columns, titles, width, selected)]
+    rows = [_label_row(columns, titles, width, selected, colours)]
     for row, row_styles in zip(codes, styles, strict=True):
         chars = "".join(map(chr, row))
         starts = [0, *(np.flatnonzero(np.diff(row_styles)) + 1), width]
-        rows.append([(chars[i:j], palette[row_styles[i]]) for i, j in pairwise(starts)])
+        rows.append([(chars[i:j], palette_styles[row_styles[i]]) for i, j in pairwise(starts)])
     captions = [
-        f"{'… ' if columns[l].fold_y is not None else ''}{n} · {acts[l]}"
-        for l, n in enumerate(dims)
+        f"{'… ' if c.folded else ''}{n} · {acts[l]}"
+        for l, (c, n) in enumerate(zip(columns, dims, strict=True))
     ]
-    rows.append(_label_row(columns, captions, width, selected))
+    rows.append(_label_row(columns, captions, width, selected, colours))
+    if with_legend:
+        rows.append(legend(colours, width, any(c.folded for c in columns)))
     return rows
+
+
+def _write_names(
+    codes: np.ndarray, styles: np.ndarray, column: Column, names: list[str], side: int
+) -> None:
+    """Write each node's name beside it: left of the column (side -1) or right of it (1)."""
+    for y, name in zip(column.ys, names, strict=True):
+        start = column.x - 1 - len(name) if side < 0 else column.x + 2
+        start = max(0, start)
+        name = name[: codes.shape[1] - start]
+        codes[y, start : start + len(name)] = [ord(ch) for ch in name]
+        styles[y, start : start + len(name)] = NAME
+
+
+def legend(colours: Palette, width: int, folded: bool) -> list[Run]:
+    """What colour and brightness mean, as much of it as fits in ``width``."""
+    dim = style(blend(colours.background, colours.foreground, 0.7))
+    parts: list[list[Run]] = [
+        [("━━", style(colours.positive)), (" w > 0  ", dim)],
+        [("━━", style(colours.negative)), (" w < 0  ", dim)],
+        [
+            ("━", style(blend(colours.muted, colours.positive, 0.3))),
+            ("━", style(colours.positive)),
+            (" brighter: larger |w|  ", dim),
+        ],
+    ]
+    if folded:
+        parts.append([(GROUP, dim), (" group: mean w", dim)])
+    row: list[Run] = []
+    used = 0
+    for part in parts:
+        size = sum(len(text) for text, _ in part)
+        if used + size > width:
+            break
+        row += part
+        used += size
+    return row
 
 
 def _title(l: int, phase: PhaseView | None, L: int) -> str:
@@ -202,20 +315,23 @@ def _title(l: int, phase: PhaseView | None, L: int) -> str:
     return name
 
 
-def _label_row(columns: list[Column], labels: list[str], width: int, selected: int) -> list[Run]:
-    """Labels centred under each column, clipped so that neighbours never overlap."""
+def _label_row(
+    columns: list[Column], labels: list[str], width: int, selected: int, colours: Palette
+) -> list[Run]:
+    """Labels centred under each column, clipped so that neighbours never overlap; the
+    selected layer's reversed in the accent colour, a pass's in its direction's colour."""
     row, drawn, end = [], 0, 0  # drawn: columns filled so far; end: the next label's earliest
     for l, (column, label) in enumerate(zip(columns, labels, strict=True)):
         start = max(end, min(width - len(label), column.x - len(label) // 2))
         if start >= width:
             break
         label = label[: width - start]
-        style = "reverse bold #ffd75f" if l == selected else "bold"
+        look = f"reverse bold {style(colours.accent)}" if l == selected else "bold"
         if label.startswith("▶"):
-            style += " green"
+            look += f" {style(colours.forward)}"
         elif label.startswith("◀"):
-            style += " magenta"
-        row += [(" " * (start - drawn), ""), (label, style)]
+            look += f" {style(colours.backward)}"
+        row += [(" " * (start - drawn), ""), (label, look)]
         drawn = start + len(label)
         end = drawn + 1
     row.append((" " * (width - drawn), ""))
@@ -229,6 +345,7 @@ class LayerDiagram(Pane, Widget, can_focus=True):
     view: reactive[DiagramView | None] = reactive(None, always_update=True)
 
     _lines: list[Strip] | None = None  # the drawing, cut into lines; None: draw again
+    _colours: Palette | None = None  # the palette it was drawn with
 
     def show(self, view: DiagramView) -> None:
         self.view = view
@@ -236,10 +353,11 @@ class LayerDiagram(Pane, Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """Line y of the drawing. It is drawn once per change, straight into strips: handing
         Textual a whole Text to convert cost three times the drawing itself."""
-        if self._lines is None:
-            view = self.view
-            rows = [] if view is None else diagram_rows(view, *self.size, self.selected)
-            segments = [[Segment(text, Style.parse(style)) for text, style in row] for row in rows]
+        colours = palette(self.app)
+        if self._lines is None or colours is not self._colours:
+            view, self._colours = self.view, colours
+            rows = [] if view is None else diagram_rows(view, *self.size, self.selected, colours)
+            segments = [[Segment(text, Style.parse(look)) for text, look in row] for row in rows]
             self._lines = [Strip(line) for line in segments]
         width, base = self.size.width, self.rich_style
         if y >= len(self._lines):

@@ -1,8 +1,9 @@
 """The tensor inspector: the phase just computed, a heatmap with a cursor, stats, a histogram.
 
 The heatmap draws two matrix rows per terminal row with half blocks (▀: the top row is the
-foreground colour, the bottom row the background). Colours diverge around 0: blue for
-positive, orange for negative, dark for 0, scaled by the largest |value|. A large array is
+foreground colour, the bottom row the background). Colours diverge around 0: the palette's
+positive and negative colours (blue and orange), its muted colour at 0, scaled by the
+largest |value|. A large array is
 shown as block means; the line under the map says which rows and columns a block covers.
 """
 
@@ -22,6 +23,7 @@ from textual_plotext import PlotextPlot
 
 from engine.inspect import Inspection, inspect
 from engine.names import ArrayName
+from nntui.palette import Palette, palette, style
 from nntui.session import PhaseView, Session
 from nntui.views import UiState
 from nntui.widgets.pane import Pane
@@ -51,45 +53,36 @@ def inspector_view(session: Session, ui: UiState) -> InspectorView:
     return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection)
 
 
-POSITIVE, NEGATIVE, ZERO = (
-    np.array([74, 168, 255]),
-    np.array([255, 140, 66]),
-    np.array([30, 30, 38]),
-)
-CURSOR = "rgb(255,215,95)"
-
-
-def colours(values: np.ndarray) -> np.ndarray:
-    """(…, 3) RGB for values: blue above 0, orange below, dark at 0, by |v| / max |v|."""
+def colours(values: np.ndarray, p: Palette) -> np.ndarray:
+    """(…, 3) RGB for values: positive above 0, negative below, muted at 0, by |v| / max |v|."""
     scale = float(np.abs(values).max()) if values.size else 0.0
     t = np.abs(values) / scale if scale > 0 else np.zeros_like(values)
-    end = np.where((values >= 0)[..., None], POSITIVE, NEGATIVE)
-    return (ZERO + (end - ZERO) * np.sqrt(t)[..., None]).astype(int)
-
-
-def rgb(c: np.ndarray) -> str:
-    return f"rgb({c[0]},{c[1]},{c[2]})"
+    end = np.where((values >= 0)[..., None], np.array(p.positive), np.array(p.negative))
+    zero = np.array(p.muted)
+    return (zero + (end - zero) * np.sqrt(t)[..., None]).astype(int)
 
 
 MAX_CELL_WIDTH, MAX_CELL_HEIGHT = 6, 4  # terminal columns / half-rows per element, at most
 
 
-def heatmap_text(blocks: np.ndarray, cursor: tuple[int, int], width: int, height: int) -> Text:
+def heatmap_text(
+    blocks: np.ndarray, cursor: tuple[int, int], width: int, height: int, p: Palette
+) -> Text:
     """The block matrix as half-block rows, each block scaled up to fill width x height
-    cells where it is small; the cursor block is drawn in yellow."""
+    cells where it is small; the cursor block is drawn in the accent colour."""
     n_rows, n_cols = blocks.shape
     cw = max(1, min(MAX_CELL_WIDTH, width // n_cols))
     ch = max(1, min(MAX_CELL_HEIGHT, 2 * height // n_rows))
-    rgbs = [[rgb(c) for c in row] for row in colours(blocks)]
-    rgbs[cursor[0]][cursor[1]] = CURSOR
+    rgbs = [[style(tuple(c)) for c in row] for row in colours(blocks, p)]
+    rgbs[cursor[0]][cursor[1]] = style(p.accent)
     pixel_rows = [r for r in range(n_rows) for _ in range(ch)]
     text = Text(no_wrap=True, overflow="crop")
     for top in range(0, len(pixel_rows), 2):
         upper = rgbs[pixel_rows[top]]
         lower = rgbs[pixel_rows[top + 1]] if top + 1 < len(pixel_rows) else None
         for c in range(n_cols):
-            style = upper[c] if lower is None else f"{upper[c]} on {lower[c]}"
-            text.append("▀" * cw, style)
+            look = upper[c] if lower is None else f"{upper[c]} on {lower[c]}"
+            text.append("▀" * cw, look)
         text.append("\n")
     return text
 
@@ -108,7 +101,7 @@ def cursor_line(ins: Inspection, cursor: tuple[int, int]) -> str:
     return f"cursor: row {r}, col {c}: {value:.6g}"
 
 
-def stats_text(ins: Inspection, cursor: tuple[int, int]) -> Text:
+def stats_text(ins: Inspection, cursor: tuple[int, int], p: Palette) -> Text:
     s = ins.stats
     text = Text()
     text.append(f"{ins.name}", style="bold")
@@ -122,18 +115,17 @@ def stats_text(ins: Inspection, cursor: tuple[int, int]) -> Text:
         d = ins.delta.stats
         text.append(f"change this epoch: mean {d.mean:.3g}, std {d.std:.3g}, ")
         text.append(f"max |Δ| {max(abs(d.min), abs(d.max)):.3g}  (d: show Δ)\n")
-    text.append(cursor_line(ins, cursor), style=CURSOR)
+    text.append(cursor_line(ins, cursor), style=style(p.accent))
     return text
 
 
-def phase_text(phase: PhaseView | None, in_epoch: bool) -> Text:
+def phase_text(phase: PhaseView | None, in_epoch: bool, p: Palette) -> Text:
     if phase is None:
         hint = "Press . to step one phase: forward layer 1 .. L, cost, backward L .. 1, update."
         return Text(hint, style="dim")
-    colour = "green" if phase.direction == "forward" else "magenta"
-    text = Text(
-        f"{'▶' if phase.direction == 'forward' else '◀'} {phase.title}", style=f"bold {colour}"
-    )
+    forward = phase.direction == "forward"
+    colour = style(p.forward if forward else p.backward)
+    text = Text(f"{'▶' if forward else '◀'} {phase.title}", style=f"bold {colour}")
     if not in_epoch:
         text.append("   (epoch complete)", style="dim")
     for line in phase.equations:
@@ -162,7 +154,9 @@ class Heatmap(Pane, Widget, can_focus=True):
         header = Text(f"rows 0–{ins.shape[0] - 1} ↓  ×  cols 0–{ins.shape[-1] - 1} →", style="dim")
         if ins.downsampled:
             header.append(f"   block means, {ins.blocks.shape[0]}×{ins.blocks.shape[1]}", "dim")
-        body = heatmap_text(ins.blocks, (r, c), self.size.width, self.size.height - 1)
+        body = heatmap_text(
+            ins.blocks, (r, c), self.size.width, self.size.height - 1, palette(self.app)
+        )
         return header + Text("\n") + body
 
     def on_resize(self) -> None:
@@ -208,7 +202,7 @@ class Inspector(Pane, Vertical):
                 yield PlotextPlot(id="histogram")
 
     def show(self, view: InspectorView) -> None:
-        text = phase_text(view.phase, view.in_epoch)
+        text = phase_text(view.phase, view.in_epoch, palette(self.app))
         if text.plain != self._phase_plain:  # its height can change: update only on change
             self._phase_plain = text.plain
             self.query_one("#phase-text", Static).update(text)
@@ -235,7 +229,7 @@ class Inspector(Pane, Vertical):
             self._histogram(None)
             return
         heatmap.inspection = ins
-        stats.update(stats_text(ins, heatmap.cursor))
+        stats.update(stats_text(ins, heatmap.cursor, palette(self.app)))
         self._histogram(ins)
 
     def on_heatmap_cursor_moved(self) -> None:
@@ -251,7 +245,12 @@ class Inspector(Pane, Vertical):
             centres = ((edges[:-1] + edges[1:]) / 2).tolist()
             width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
             if math.isfinite(width) and width > 0:
-                plt.bar(centres, ins.hist_counts.tolist(), width=width * 0.9, color="cyan")
+                plt.bar(
+                    centres,
+                    ins.hist_counts.tolist(),
+                    width=width * 0.9,
+                    color=palette(self.app).positive,
+                )
                 ticks = [float(edges[0]), float(edges[len(edges) // 2]), float(edges[-1])]
                 plt.xticks(ticks, [f"{t:.3g}" for t in ticks])
             plt.title(f"values of {ins.name}")

@@ -1,4 +1,11 @@
-"""The training view: cost and accuracy per epoch, train and test, drawn with plotext."""
+"""The training view: cost and accuracy per epoch, train and test, drawn with plotext.
+
+Train is a fine braille line and test a line of dots, in the palette's train and test
+colours, so that they differ without colour too; the legend sits in the title, above the
+curves. Epochs are ticked at whole numbers and values at evenly spaced round numbers (powers
+of ten on a log scale, which the axis label says). Before the first epoch a plot says which
+keys start training.
+"""
 
 import math
 from dataclasses import dataclass
@@ -9,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
 
+from nntui.palette import palette
 from nntui.session import HistoryColumns, Session
 from nntui.views import UiState
 from nntui.widgets.pane import Pane
@@ -27,7 +35,9 @@ def history_view(session: Session, ui: UiState) -> HistoryView:
 
 
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
-TRAIN_COLOUR, TEST_COLOUR = "cyan", "orange"
+TRAIN_MARKER, TEST_MARKER = "braille", "dot"
+LEGEND = "⠤⠤ train  ••• test"
+EMPTY_HINT = "no epoch yet. Press space to train, n: one epoch, .: one phase."
 PLOTTABLE = 1e100  # plotext's axis arithmetic overflows on larger magnitudes
 MIN_PLOT = (24, 6)  # below this plotext draws only labels, or labels over each other
 
@@ -50,6 +60,54 @@ def thin(
     return [epochs[i] for i in keep], [values[i] for i in keep]
 
 
+def nice_step(span: float, intervals: int) -> float:
+    """The round step (1, 2 or 5 times a power of ten) that cuts ``span`` into at most
+    about ``intervals`` pieces."""
+    raw = span / max(1, intervals)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+
+
+def linear_ticks(low: float, high: float, most: int, integer: bool = False) -> list[float]:
+    """At most about ``most`` (and at least two) evenly spaced round ticks within
+    [low, high]; whole numbers only if ``integer`` (an epoch)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high <= low:
+        return [round(low) if integer else low]
+    ticks: list[float] = []
+    for intervals in range(max(1, most - 1), max(2, most - 1) + 4):
+        step = nice_step(high - low, intervals)
+        if integer:
+            step = max(1.0, step)
+        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+        digits = max(0, -math.floor(math.log10(step)))
+        ticks = [float(round(k * step, digits)) for k in range(first, last + 1)]
+        if len(ticks) >= 2:
+            break
+    return ticks
+
+
+def log_ticks(low: float, high: float, most: int) -> list[float]:
+    """Powers of ten within [low, high] (> 0); with 2 and 5 times them if fewer than two;
+    evenly spaced round values if the range is narrower still."""
+    if not (low > 0 and math.isfinite(high) and high >= low):
+        return []
+    exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    for mantissas in ((1,), (1, 2, 5)):
+        ticks = [
+            m * 10.0**e for e in exponents for m in mantissas
+            if low * (1 - 1e-9) <= m * 10.0**e <= high * (1 + 1e-9)
+        ]  # fmt: skip
+        if len(ticks) >= 2:
+            return ticks
+    return linear_ticks(low, high, most)
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}"
+
+
 class HistoryPlot(Pane, PlotextPlot):
     """One quantity per epoch for train and test; redrawn only when told something changed."""
 
@@ -58,38 +116,62 @@ class HistoryPlot(Pane, PlotextPlot):
         self.what = what  # "cost" or "accuracy"
         self.log_scale = False
 
+    hint = ""  # shown instead of the plot when there is nothing to draw
+
     def show(self, view: HistoryView) -> None:
         plt, h = self.plt, view.history
         plt.clear_data()
         plt.clear_figure()
+        self.hint = ""
         if self.what == "cost":
             train, test = h.train_cost, h.test_cost
-            title = "cost J" + (" (log scale)" if self.log_scale else "")
+            name, label = "cost J", "J (log scale)" if self.log_scale else "J"
         else:
             train, test = h.train_acc, h.test_acc
-            title = "accuracy"
-        plt.title(title)
-        plt.xlabel("epoch")
+            name, label = "accuracy", "accuracy"
         if self.what == "accuracy" and view.regression:
-            plt.title("accuracy: not defined for regression")
+            self.hint = "Accuracy is not defined for regression: see the cost plot."
         elif not train:
-            plt.title(f"{title}: no epoch yet")
+            self.hint = f"{name}: {EMPTY_HINT}"
         else:
-            for label, values, colour in (
-                ("train", train, TRAIN_COLOUR),
-                ("test", test, TEST_COLOUR),
-            ):
-                limit = max(20, 2 * self.size.width)
-                epochs, points = thin(h.epochs, values, limit)
-                if points:
-                    plt.plot(epochs, points, label=label, color=colour, marker="braille")
-            if self.what == "accuracy":
-                plt.ylim(0, 1)
-            if self.log_scale and self.what == "cost":
-                plt.yscale("log")
+            self._plot_curves(h.epochs, train, test)
+            plt.title(f"{name}   {LEGEND}")
+            plt.xlabel("epoch")
+            plt.ylabel(label)
         self.refresh()
 
+    def _plot_curves(
+        self, epochs: tuple[int, ...], train: tuple[float, ...], test: tuple[float, ...]
+    ) -> None:
+        """Both curves, their ticks, and the scale."""
+        plt, colours = self.plt, palette(self.app)
+        limit = max(20, 2 * self.size.width)
+        values: list[float] = []
+        for column, colour, marker in (
+            (train, colours.train, TRAIN_MARKER),
+            (test, colours.test, TEST_MARKER),
+        ):
+            xs, ys = thin(epochs, column, limit)
+            if ys:
+                plt.plot(xs, ys, color=colour, marker=marker)
+                values += ys
+        x_ticks = linear_ticks(epochs[0], epochs[-1], max(2, self.size.width // 10), integer=True)
+        plt.xticks(x_ticks, [tick_label(t) for t in x_ticks])
+        if self.what == "accuracy":
+            plt.ylim(0, 1)
+            low, high = 0.0, 1.0
+        else:
+            low, high = min(values, default=0.0), max(values, default=1.0)
+        if self.log_scale and self.what == "cost":
+            plt.yscale("log")
+            y_ticks = log_ticks(low, high, max(2, self.size.height // 3))
+        else:
+            y_ticks = linear_ticks(low, high, max(2, self.size.height // 3))
+        plt.yticks(y_ticks, [tick_label(t) for t in y_ticks])
+
     def render(self) -> RenderableType:
+        if self.hint:
+            return Text(self.hint, style="italic")
         width, height = self.size
         lacking = {"wider": width < MIN_PLOT[0], "taller": height < MIN_PLOT[1]}
         if any(lacking.values()):

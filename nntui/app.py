@@ -389,12 +389,9 @@ class NNTuiApp(App):
         if screen.maximized is not None:
             screen.minimize()
             return
-        pane_id = next(
-            (w.id for w in (self.focused, *self.focused.ancestors) if w.id in ZOOMABLE)
-            if self.focused is not None
-            else (),
-            "views",
-        )
+        focused = self.focused
+        chain = (focused, *focused.ancestors) if focused is not None else ()
+        pane_id = next((w.id for w in chain if w.id in ZOOMABLE), "views")
         screen.maximize(self.query_one(f"#{pane_id}"), container=False)
 
     def action_focus_form(self) -> None:

@@ -69,6 +69,7 @@ class HyperForm(Pane, VerticalScroll):
     """Every hyperparameter of ``Config``, editable."""
 
     BINDINGS = [Binding("escape", "revert", "Revert field", show=False)]
+    ALLOW_MAXIMIZE = True  # z fills the screen with it
 
     class Changed(Message):
         """A field now holds a valid new value."""

@@ -27,6 +27,7 @@ from engine.names import LAYER_KINDS, LayerKind
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
+from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
 from nntui.panes import VIEWS, build_frame, on_screen
 from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
@@ -41,6 +42,8 @@ from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
 MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
+SHORT_ROWS = 36  # below this many rows the header and the shapes table give way to the views
+ZOOMABLE = ("diagram", "form", "shapes", "views")  # the panes z maximises
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every frame and costly ones redraw less often.
 FRAMES_PER_SECOND = 10
@@ -73,9 +76,12 @@ class NNTuiApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "nntui"
     AUTO_FOCUS = "#shapes"
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
 
     BINDINGS = [
         Binding("space", "toggle_play", "Play/Pause"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("plus", "faster", "Faster", key_display="+"),
         Binding("n", "step", "Step epoch"),
         Binding("full_stop", "phase_step", "Step phase", key_display="."),
         Binding("r", "reset", "Reset"),
@@ -91,6 +97,8 @@ class NNTuiApp(App):
         Binding("e", "export_history", "Export history (CSV)", show=False),
         Binding("x", "export_model", "Export the model as a NumPy script", show=False),
         Binding("g", "toggle_log", "Log scale", show=False),
+        Binding("z", "toggle_maximize", "Zoom pane"),
+        Binding("f", "focus_form", "Form", show=False),
         *view_bindings(),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -123,11 +131,17 @@ class NNTuiApp(App):
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Below MIN_SIZE the panes would be squeezed into noise: hide them and say so
-        (header, status line and keys stay; training goes on)."""
+        """Below SHORT_ROWS the header and the shapes table give way, so that the plots have
+        room (view 2 shows the selected array's shape). Below MIN_SIZE the panes would be
+        squeezed into noise: hide them and say so (status line and keys stay; training goes
+        on)."""
         width, height = event.size
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self.set_class(small, "-too-small")
+        self.set_class(height < SHORT_ROWS, "-short")
+        shapes = self.query_one(ShapesTable)
+        if height < SHORT_ROWS and shapes.has_focus and self.screen.maximized is None:
+            self.query_one(LayerDiagram).focus()
         if small:
             self.query_one("#too-small", Static).update(
                 f"The terminal is {width}×{height}; nntui draws its panes from "
@@ -160,7 +174,8 @@ class NNTuiApp(App):
         self.frame = frame
         self.selected = min(self.selected, frame.facts.L)
         now = time.monotonic()
-        heavy_due = not self.running or now - self._heavy_drawn >= HEAVY_PANE_SECONDS
+        each_epoch = draws_each_epoch(self.session.config.speed)
+        heavy_due = each_epoch or not self.running or now - self._heavy_drawn >= HEAVY_PANE_SECONDS
         if heavy_due:
             self._heavy_drawn = now
             facts = frame.facts
@@ -174,6 +189,8 @@ class NNTuiApp(App):
         for shapes in self.query(ShapesTable) if heavy_due else ():
             if not shapes.failure:  # a failed table keeps its error until show works
                 self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
+        if each_epoch and self.running:  # slow enough to draw every epoch: the plots too
+            self._redraw_ticking(one_at_a_time=False)
 
     def hand(self, pane: Pane, draw: Callable[[], object]) -> None:
         """Give one pane its part of a frame (``draw``). If that raises, the pane shows the
@@ -190,11 +207,16 @@ class NNTuiApp(App):
         self.show(build_frame(self.session, self.ui))
 
     def _tick_view(self) -> None:
-        """The app's timer, for a view that redraws on it (the plots). A query, not
-        query_one: the timer can fire while the app is tearing its screen down."""
+        """The app's timer, for a view that redraws on it (the plots): while training, one
+        costly part at a time."""
+        self._redraw_ticking(one_at_a_time=self.running)
+
+    def _redraw_ticking(self, one_at_a_time: bool) -> None:
+        """Redraw what changed in a view that redraws on the timer. A query, not query_one:
+        the timer can fire while the app is tearing its screen down."""
         for widget in self.query(f"#{self.ui.view}-pane"):
             if isinstance(widget, Ticking):
-                self.hand(widget, partial(widget.tick, self.running))
+                self.hand(widget, partial(widget.tick, one_at_a_time))
 
     def _say_status(self) -> None:
         status = self.query_one(StatusBar)
@@ -229,9 +251,12 @@ class NNTuiApp(App):
 
     @work(thread=True, group="training", exit_on_error=False)
     def _train(self, epochs: int | None) -> None:
-        """Step ``epochs`` epochs (None: until cancelled), posting throttled frames."""
+        """Step ``epochs`` epochs (None: until cancelled) at the config's speed, read after
+        every epoch. A frame follows every epoch at a speed that draws each one, else at
+        most FRAMES_PER_SECOND a second. At a finite speed the thread sleeps until the next
+        epoch is due; at max it never sleeps."""
         worker = get_current_worker()
-        done, posted = 0, 0.0
+        done, posted, due = 0, 0.0, time.monotonic()
         while not worker.is_cancelled and (epochs is None or done < epochs):
             try:
                 self.session.step_epoch()
@@ -239,11 +264,27 @@ class NNTuiApp(App):
                 self.post_message(TrainingStopped(str(err)))
                 break
             done += 1
-            now = time.monotonic()
-            if now - posted >= 1 / FRAMES_PER_SECOND:
+            now, speed = time.monotonic(), self.session.config.speed
+            if now - posted >= 1 / FRAMES_PER_SECOND or draws_each_epoch(speed):
                 self.post_message(FrameReady(build_frame(self.session, self.ui)))
                 posted = now
+            if speed is not None and done != epochs:
+                due = self._sleep_until(next_start(due, now, speed), speed)
         self.post_message(FrameReady(build_frame(self.session, self.ui)))
+
+    def _sleep_until(self, due: float, speed: int) -> float:
+        """In the training thread: sleep until ``due``, waking every WAKE_SECONDS to stop at
+        a pause or follow a new speed. Returns the time the next epoch counts from: ``due``,
+        or the moment the speed changed."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            now = time.monotonic()
+            if self.session.config.speed != speed:
+                return now
+            if now >= due:
+                break
+            time.sleep(min(due - now, WAKE_SECONDS))
+        return due
 
     def on_frame_ready(self, message: FrameReady) -> None:
         self.show(message.frame)
@@ -329,6 +370,36 @@ class NNTuiApp(App):
 
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
+
+    def action_slower(self) -> None:
+        self._set_speed(slower(self.session.config.speed))
+
+    def action_faster(self) -> None:
+        self._set_speed(faster(self.session.config.speed))
+
+    def _set_speed(self, speed: int | None) -> None:
+        """A new speed, from the next epoch on (a sleeping training thread wakes to it)."""
+        self.session.apply("speed", speed)
+        self.query_one(HyperForm).show_config(self.session.config)
+        self.refresh_now()
+
+    def action_toggle_maximize(self) -> None:
+        """Fill the screen with the pane that has the focus (the views if none has); again,
+        or escape, restores the layout."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        focused = self.focused
+        chain = (focused, *focused.ancestors) if focused is not None else ()
+        pane_id = next((w.id for w in chain if w.id in ZOOMABLE), "views")
+        screen.maximize(self.query_one(f"#{pane_id}"), container=False)
+
+    def action_focus_form(self) -> None:
+        """Jump to the form's first field."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        self.query_one(HyperForm).focus_first()
 
     def action_gradient_check(self) -> None:
         self.notify("Checking gradients in float64…", timeout=2)

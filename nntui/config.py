@@ -2,8 +2,8 @@
 
 The same parsers serve the command line and the form in the app, so a value is refused
 with the same message in both. A field is either *live* (it applies to the running model:
-learning rate, optimiser, L2, batch size) or *rebuild* (it needs a new network: data,
-layers, activation, init, seed, split).
+learning rate, optimiser, L2, batch size, and the app's speed) or *rebuild* (it needs a new
+network: data, layers, activation, init, seed, split).
 """
 
 import math
@@ -21,6 +21,7 @@ from engine.files import check_input_file
 from engine.initializers import INIT_SCALES
 from engine.optimizers import OPTIMIZERS
 from engine.persist import atomic_write
+from nntui.pace import DEFAULT_SPEED, MAX_SPEED, speed_label
 
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 1024
@@ -54,6 +55,7 @@ class Config:
     drop_missing: bool = False
     task: str | None = None  # 'classification' or 'regression'; None: guessed from the data
     missing: tuple[str, ...] = ()  # texts that mean a missing value, besides empty cells
+    speed: int | None = DEFAULT_SPEED  # epochs per second while the app plays; None: max
 
     def with_value(self, name: str, value: Any) -> "Config":
         return replace(self, **{name: value})
@@ -140,6 +142,20 @@ def parse_test_ratio(text: str) -> float:
     return value
 
 
+def parse_speed(text: str) -> int | None:
+    """'max' -> None (as fast as it goes); else a whole number of epochs per second."""
+    clean = text.strip().lower().removesuffix("/s")
+    if clean == "max":
+        return None
+    n = _whole_number(clean)
+    if n is None or not 1 <= n <= MAX_SPEED:
+        raise ValueError(
+            f"{clean[:20]!r}: write 'max' or a whole number of epochs per second from 1 to "
+            f"{MAX_SPEED:,}"
+        )
+    return n
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         clean = text.strip().lower().replace(" ", "_")
@@ -204,6 +220,8 @@ FIELDS: dict[str, Field] = {
         Field("seed", "seed", "rebuild", parse_seed, help="seed of weights and shuffling"),
         Field("test_ratio", "test part", "rebuild", parse_test_ratio, "{:g}".format,
               help="share of the data held out for testing"),
+        Field("speed", "speed", "live", parse_speed, speed_label,
+              help="epochs per second while playing (- and +); max: as fast as it goes"),
     )
 }  # fmt: skip
 
@@ -236,6 +254,7 @@ OPTIONS = {
     "lambd": "lambd",
     "init": "init",
     "seed": "seed",
+    "speed": "speed",
 }
 FILE_KEYS = {option.replace("-", "_"): name for name, option in OPTIONS.items()}
 DATA_KEYS = {"data": "data_path", "target": "target", "drop_missing": "drop_missing",
@@ -252,6 +271,8 @@ def config_to_mapping(config: Config) -> dict[str, Any]:
             value = list(value)
         elif name == "batch_size":
             value = "full" if value is None else value
+        elif name == "speed":
+            value = "max" if value is None else value
         mapping[key] = value
     if config.data_path:
         mapping.pop("dataset")

@@ -28,6 +28,9 @@ DESCRIPTION = (
 #: each is reported in one line, with exit code 2.
 INPUT_ERRORS = (ValueError,)
 #: Options about reading a user's CSV, by Config field: they go with --data.
+#: Options only the app uses: `nntui train` reads them (a config may hold them) and ignores them.
+APP_ONLY = frozenset({"speed"})
+APP_ONLY_NOTE = "; the app only: nntui train always runs at full speed"
 CSV_OPTIONS = {"drop_missing": "--drop-missing", "missing": "--missing", "task": "--task"}
 
 
@@ -73,8 +76,10 @@ def add_setup_options(parser: argparse.ArgumentParser) -> None:
         choices = f"; one of {', '.join(field.choices)}" if field.choices else ""
         group = data if name in ("dataset", "test_ratio") else net
         group.add_argument(
-            f"--{option}", dest=name, type=_field_type(name), metavar=option.upper(),
-            help=f"{field.help}{choices} (default: {format_field(defaults, name)})",
+            f"--{option}", dest=name, type=_field_type(name), default=argparse.SUPPRESS,
+            metavar="N|max" if name == "speed" else option.upper(),
+            help=f"{field.help}{choices} (default: {format_field(defaults, name)})"
+            + (APP_ONLY_NOTE if name in APP_ONLY else ""),
         )  # fmt: skip
     data.add_argument("--data", metavar="PATH.csv", help="your own CSV file, with a header row")
     data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
@@ -93,17 +98,24 @@ def add_setup_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def given_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The hyperparameters given on the command line, by field name. (An option not given is
+    absent, so that a value that is None, --batch-size full or --speed max, still counts.)"""
+    return {name: getattr(args, name) for name in OPTIONS if hasattr(args, name)}
+
+
 def config_from_args(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[Config, dict[str, Any]]:
     """The config file (if any) with the options given on the command line over it."""
     config, extras = read_config(args.config) if args.config else (Config(), {})
-    if args.data and args.dataset:
+    fields = given_fields(args)
+    if args.data and "dataset" in fields:
         parser.error("give --dataset or --data, not both")
     if args.data:
         config = config.with_value("data_path", args.data).with_value("target", args.target)
-    elif args.dataset:
-        config = config.with_dataset(args.dataset)
+    elif "dataset" in fields:
+        config = config.with_dataset(fields.pop("dataset"))
     if args.data and not args.target:
         parser.error("--data needs --target COLUMN: the column to predict")
     if args.target and not args.data:
@@ -114,10 +126,8 @@ def config_from_args(
             parser.error(f"{CSV_OPTIONS[name]} goes with --data PATH.csv")
         if value is not None:
             config = config.with_value(name, value)
-    for name in OPTIONS:
-        value = getattr(args, name)
-        if value is not None:
-            config = config.with_value(name, value)
+    for name, value in fields.items():
+        config = config.with_value(name, value)
     return config, extras
 
 
@@ -132,7 +142,8 @@ def session_from_args(
         if getattr(args, flag) == "":
             raise ValueError(f"--{flag} is empty; give a file name")
     if args.load:
-        given = [f"--{OPTIONS[n]}" for n in OPTIONS if getattr(args, n) is not None]
+        fields = given_fields(args)
+        given = [f"--{OPTIONS[n]}" for n in fields if n not in APP_ONLY]
         given += [f"--{flag}" for flag in ("config", "data") if getattr(args, flag)]
         given += [option for name, option in CSV_OPTIONS.items() if getattr(args, name)]
         if given:
@@ -141,6 +152,8 @@ def session_from_args(
                 f"leave out {', '.join(given)} (change live settings in the app)"
             )
         session = Session.from_file(args.load)
+        for name in APP_ONLY & fields.keys():  # the app's own settings go with a saved model
+            session.apply(name, fields[name])
         if session.notice:
             print(f"nntui: {session.notice}", file=sys.stderr)
         return session, {}

@@ -37,13 +37,17 @@ def keys_table(bindings: list[Binding]) -> str:
         "| arrows in the shapes table | select a layer and an array; `enter` inspects it |",
         "| arrows in the heatmap | move the cursor |",
         "| `enter` in a field | apply it; `escape` reverts it |",
+        "| `escape` on a zoomed pane | restores the layout |",
         "| `ctrl+p` | command palette |",
     ]
     return "## Keys\n\n| key | does |\n|---|---|\n" + "\n".join(rows + extra)
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys and notation; any of escape, q or ? closes it."""
+    """Keys and notation; any of escape, q or ? closes it. The text has the focus from the
+    start, so the arrows, page up/down, home and end scroll it."""
+
+    AUTO_FOCUS = "#help"
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
@@ -60,7 +64,9 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(keys_table(self.bindings) + "\n" + NOTATION)
 
     def on_mount(self) -> None:
-        self.query_one("#help").border_title = "nntui help · escape closes"
+        help_text = self.query_one("#help")
+        help_text.border_title = "nntui help · escape closes"
+        help_text.border_subtitle = "↑ ↓ pgup pgdn home end: scroll"
 
 
 class GradCheckScreen(ModalScreen[None]):

@@ -353,6 +353,7 @@ class Session:
             return "rebuild"
 
     def _apply_live(self, name: str, value: Any) -> None:
+        """Give the Trainer a live hyperparameter (speed is the app's pace: the config holds it)."""
         if name == "learning_rate":
             self._trainer.learning_rate = value
         elif name == "batch_size":

@@ -4,6 +4,10 @@ Snapshots are tied to the pinned textual version (the test extra pins it); after
 intended change to the screen, review and update them with `pytest --snapshot-update`.
 """
 
+import pytest
+
+from nntui.panes import VIEWS
+
 from .app_helpers import make_app, settle
 
 SIZE = (120, 40)
@@ -44,3 +48,19 @@ def test_mid_epoch_backward_phase(snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("key", [pane.key for pane in VIEWS])
+def test_each_view_at_80x24_and_120x40(snap_compare, key, size):
+    """Every view shows something useful at the common 80x24 (below 36 rows the header
+    and the shapes table give way) and at 120x40."""
+
+    async def run_before(pilot):
+        for _ in range(20):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press(key)
+        await pilot.pause(0.6)  # both plots redraw on the timer
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

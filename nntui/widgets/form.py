@@ -10,13 +10,15 @@ the form, as a ``HyperForm.Changed`` message.
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
+from engine.data import REGISTRY
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
 from nntui.session import Session
 from nntui.views import UiState
@@ -41,6 +43,22 @@ LIVE_MARK, REBUILD_MARK = "●", "↻"
 CSV_OPTION = "__csv__"
 
 
+def dataset_prompt(name: str) -> str:
+    """A data set as the list offers it: name, rows, features and classes (from the registry,
+    without loading it)."""
+    info = REGISTRY[name]
+    target = "a quantity" if info.task == "regression" else f"{info.k} classes"
+    return f"{name:<13} {info.m:>5} rows {info.n_x:>3} features, {target}"
+
+
+def _field_of(widget: Widget | None) -> str | None:
+    """The name of the form field ``widget`` belongs to (a field, or a Select's parts)."""
+    for node in (widget, *widget.ancestors) if widget is not None else ():
+        if isinstance(node, Widget) and node.id and node.id.startswith("field-"):
+            return node.id.removeprefix("field-")
+    return None
+
+
 def _what_enter_does(name: str) -> str:
     if FIELDS[name].kind == "live":
         return f"↵ applies {FIELDS[name].label} to the running model (weights kept)"
@@ -51,6 +69,7 @@ class HyperForm(Pane, VerticalScroll):
     """Every hyperparameter of ``Config``, editable."""
 
     BINDINGS = [Binding("escape", "revert", "Revert field", show=False)]
+    ALLOW_MAXIMIZE = True  # z fills the screen with it
 
     class Changed(Message):
         """A field now holds a valid new value."""
@@ -82,9 +101,11 @@ class HyperForm(Pane, VerticalScroll):
                     yield Input(format_field(self.config, name), compact=True, id=f"field-{name}")
         yield Static(id="output-line")
         yield Static(id="form-message")
+        yield Static(id="field-help")
 
     def _options(self, name: str) -> list[tuple[str, str]]:
-        options = [(choice, choice) for choice in FIELDS[name].choices]
+        prompt = dataset_prompt if name == "dataset" else str
+        options = [(prompt(choice), choice) for choice in FIELDS[name].choices]
         if name == "dataset" and self.config.data_path:
             options.insert(0, (f"file: {self.config.data_path}", CSV_OPTION))
         return options
@@ -122,6 +143,25 @@ class HyperForm(Pane, VerticalScroll):
         message = self.query_one("#form-message", Static)
         message.set_class(error, "-error")
         message.update(text)
+
+    def focus_first(self) -> None:
+        """Focus the first field (the data set)."""
+        self.query_one(f"#field-{next(iter(FIELDS))}").focus()
+
+    # -- the focused field's meaning, under the form ---------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        name = _field_of(event.widget)
+        help_line = self.query_one("#field-help", Static)
+        help_line.display = name is not None
+        if name is not None:
+            field = FIELDS[name]
+            what = "applies to the running model" if field.kind == "live" else "rebuilds"
+            help_line.update(f"{field.label}: {field.help} ({what})")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if _field_of(self.app.focused) is None:
+            self.query_one("#field-help", Static).display = False
 
     # -- typing -----------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from nntui.pace import speed_label
 from nntui.session import Session
 from nntui.views import UiState
 from nntui.widgets.pane import Pane
@@ -22,6 +23,7 @@ class StatusView:
     test_acc: float
     regression: bool
     epochs_per_second: float
+    speed: int | None  # the pace asked for, epochs per second; None: max
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
@@ -29,6 +31,7 @@ def status_view(session: Session, ui: UiState) -> StatusView:
     return StatusView(
         state.epoch, h.last(h.train_cost), h.last(h.test_cost), h.last(h.train_acc),
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
+        session.config.speed,
     )  # fmt: skip
 
 
@@ -40,24 +43,38 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%" if math.isfinite(value) else "—"
 
 
-def status_text(s: StatusView, running: bool, error: str = "") -> Text:
+def _speed(s: StatusView, running: bool) -> str:
+    """The pace asked for and, while running, the pace reached if it falls short."""
+    text = f"speed {speed_label(s.speed)}"
+    reached = s.epochs_per_second
+    if running and reached > 0 and (s.speed is None or reached < 0.9 * s.speed):
+        text += f" ({reached:,.0f}/s)" if s.speed is not None else f" {reached:,.0f} epochs/s"
+    return text
+
+
+def status_text(s: StatusView, running: bool, error: str = "", width: int = 0) -> Text:
+    """The line; when it would be wider than ``width`` (if given), shorter labels."""
     state = Text(" ▶ running " if running else " ⏸ paused ", style="bold reverse")
-    parts = [
-        f"epoch {s.epoch}",
-        f"cost: train {_num(s.train_cost)}  test {_num(s.test_cost)}",
-    ]
-    if not s.regression:
-        parts.append(f"acc: train {_pct(s.train_acc)}  test {_pct(s.test_acc)}")
-    if running:
-        parts.append(f"{s.epochs_per_second:,.0f} epochs/s")
-    text = state + Text(" " + " │ ".join(parts))
+    for cost, acc in (
+        ("cost: train {}  test {}", "acc: train {}  test {}"),
+        ("J {}/{}", "acc {}/{}"),
+    ):
+        parts = [f"epoch {s.epoch}", _speed(s, running),
+                 cost.format(_num(s.train_cost), _num(s.test_cost))]  # fmt: skip
+        if not s.regression:
+            parts.append(acc.format(_pct(s.train_acc), _pct(s.test_acc)))
+        line = " " + " │ ".join(parts)
+        if not width or len(state) + len(line) <= width:
+            break
+    text = state + Text(line)
     if error:
         text.append("   " + error, style="bold red")
     return text
 
 
 class StatusBar(Pane, Static):
-    """One line under the panes; ``running`` and ``error`` are the app's."""
+    """One line under the panes; ``running`` and ``error`` are the app's. Resized, it
+    chooses its labels again."""
 
     running = False
     error = ""
@@ -71,6 +88,10 @@ class StatusBar(Pane, Static):
         self.running, self.error = running, error
         self.redraw()
 
+    def on_resize(self) -> None:
+        self.redraw()
+
     def redraw(self) -> None:
         if self._view is not None:  # always one line: no layout
-            self.update(status_text(self._view, self.running, self.error), layout=False)
+            line = status_text(self._view, self.running, self.error, self.size.width)
+            self.update(line, layout=False)

@@ -1,4 +1,4 @@
-"""The status bar: state, epoch, costs, accuracies, speed."""
+"""The status bar: state, epoch, costs, accuracies, speed, and what undo (u) would undo."""
 
 import math
 from dataclasses import dataclass
@@ -22,13 +22,15 @@ class StatusView:
     test_acc: float
     regression: bool
     epochs_per_second: float
+    undo: str  # the change u would undo, e.g. "reset"; '' if none
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
-    state, h = session.training_state(), session.history(2)
+    state, h, step = session.training_state(), session.history(2), session.undo_step()
     return StatusView(
         state.epoch, h.last(h.train_cost), h.last(h.test_cost), h.last(h.train_acc),
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
+        step.what if step else "",
     )  # fmt: skip
 
 
@@ -50,6 +52,8 @@ def status_text(s: StatusView, running: bool, error: str = "") -> Text:
         parts.append(f"acc: train {_pct(s.train_acc)}  test {_pct(s.test_acc)}")
     if running:
         parts.append(f"{s.epochs_per_second:,.0f} epochs/s")
+    if s.undo:
+        parts.append(f"u: undo {s.undo}")
     text = state + Text(" " + " │ ".join(parts))
     if error:
         text.append("   " + error, style="bold red")

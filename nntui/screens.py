@@ -174,6 +174,7 @@ class OpenPrompt(PathPrompt):
         return "enter: open · ↓: pick from the list · escape: cancel"
 
     def on_mount(self) -> None:
+        self.query_one("#path", Input).select_on_focus = False  # back from the list: type on
         self.list_files(self.default)
 
     @on(Input.Changed, "#path")

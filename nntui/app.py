@@ -29,7 +29,7 @@ from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
 from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
 from nntui.panes import VIEWS, build_frame, on_screen
-from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
+from nntui.screens import ConfirmScreen, GradCheckScreen, HelpScreen, OpenPrompt, PathPrompt
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
@@ -49,6 +49,7 @@ ZOOMABLE = ("diagram", "form", "shapes", "views")  # the panes z maximises
 FRAMES_PER_SECOND = 10
 HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
+UNDO_BRINGS_IT_BACK = "u (undo) brings it back afterwards; s saves it first."
 
 
 def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
@@ -85,6 +86,7 @@ class NNTuiApp(App):
         Binding("n", "step", "Step epoch"),
         Binding("full_stop", "phase_step", "Step phase", key_display="."),
         Binding("r", "reset", "Reset"),
+        Binding("u", "undo", "Undo the last rebuild, reset or open", show=False),
         Binding("l", "next_layer", "Layer"),
         Binding("shift+l", "previous_layer", "Previous layer", show=False),
         Binding("t", "next_tensor", "Tensor"),
@@ -340,11 +342,62 @@ class NNTuiApp(App):
         self.refresh_now()
 
     def action_reset(self) -> None:
-        self.pause()
+        self._ask_then("Reset: new weights from the seed?", self._reset)
+
+    def _reset(self) -> None:
         self.session.reset()
+        self._replaced(f"Weights re-initialised from seed {self.session.config.seed}")
+
+    def action_undo(self) -> None:
+        step = self.session.undo_step()
+        if step is None:
+            self.notify("Nothing to undo: a rebuild, a reset or an open can be undone.",
+                        timeout=4)  # fmt: skip
+            return
+        self._ask_then(f"Undo the {step.what}, back to {step.model}?", self._undo,
+                       after="Undo does not keep it: s saves it first.")  # fmt: skip
+
+    def _undo(self) -> None:
+        step = self.session.undo()
+        if step is not None:
+            self._replaced(f"Undid the {step.what}: back to {step.model}")
+
+    # -- replacing the model ------------------------------------------------------------------
+
+    def _ask_then(
+        self,
+        question: str,
+        do: Callable[[], None],
+        cancel: Callable[[], None] | None = None,
+        after: str = UNDO_BRINGS_IT_BACK,
+    ) -> None:
+        """Pause, then ``do()`` what replaces the model: at once if no trained work would be
+        lost, else once a confirm screen says so (else ``cancel()``)."""
+        self.pause()
+        lost = self.session.unsaved_work()
+        if not lost:
+            do()
+            return
+        answered = partial(self._answered, do, cancel)
+        self.push_screen(ConfirmScreen(question, lost, after), answered)
+
+    @staticmethod
+    def _answered(
+        do: Callable[[], None], cancel: Callable[[], None] | None, go_on: bool | None
+    ) -> None:
+        if go_on:
+            do()
+        elif cancel is not None:
+            cancel()
+
+    def _replaced(self, said: str) -> None:
+        """After a rebuild, a reset, an open or an undo: the form and the panes show the model
+        held now, and a note says what undo would bring back."""
         self.error = ""
+        self.query_one(HyperForm).show_config(self.session.config)
         self.refresh_now()
-        self.notify(f"Weights re-initialised from seed {self.session.config.seed}", timeout=3)
+        step = self.session.undo_step()
+        self.notify(said + (f"\nu brings back {step.model}" if step else ""), timeout=5)
 
     def action_next_layer(self) -> None:
         self.selected = self.selected % self.frame.facts.L + 1
@@ -466,7 +519,7 @@ class NNTuiApp(App):
         self.notify(f"{done} to {path}", timeout=4)
 
     def action_open_model(self) -> None:
-        self.push_screen(PathPrompt("Open a model file", "", "open"), self._open_model)
+        self.push_screen(OpenPrompt("Open a model file"), self._open_model)
 
     def _open_model(self, path: str | None) -> None:
         """Replace the session with the saved one; on any error keep the current one."""
@@ -482,11 +535,12 @@ class NNTuiApp(App):
             self.notify(f"{why}\nThe current model is untouched.", title="Not opened",
                         severity="error", timeout=10)  # fmt: skip
             return
-        self.session, self.error = opened, ""
+        self._ask_then(f"Open {path}?", partial(self._take_over, opened, path))
+
+    def _take_over(self, opened: Session, path: str) -> None:
+        self.session.take_over(opened, f"open {path}")
         self.selected, self.tensor_kind = 1, LayerKind("W")
-        self.query_one(HyperForm).show_config(opened.config)
-        self.refresh_now()
-        self.notify(f"Opened {path} at epoch {opened.epoch}", timeout=4)
+        self._replaced(f"Opened {path} at epoch {opened.epoch}")
         if opened.notice:
             self.notify(opened.notice, title="Data found elsewhere", timeout=8)
         self._tell_data_notes()
@@ -536,21 +590,32 @@ class NNTuiApp(App):
 
     @on(HyperForm.Changed)
     def _hyperparameter_changed(self, message: HyperForm.Changed) -> None:
+        name, value, field = message.name, message.value, FIELDS[message.name]
+        if field.kind == "live":
+            self._apply(name, value)
+            return
+        self._ask_then(f"Rebuild the network for the new {field.label}?",
+                       partial(self._apply, name, value),
+                       partial(self._keep_model, field.label))  # fmt: skip
+
+    def _keep_model(self, label: str) -> None:
         form = self.query_one(HyperForm)
-        name, field = message.name, FIELDS[message.name]
-        if field.kind == "rebuild":
-            self.pause()
+        form.show_config(self.session.config)
+        form.say(f"{label} not changed: the trained model is kept")
+
+    def _apply(self, name: str, value: object) -> None:
+        form, label = self.query_one(HyperForm), FIELDS[name].label
         try:
-            kind = self.session.apply(name, message.value)
+            kind = self.session.apply(name, value)
         except (DataError, ValueError) as err:
             form.show_config(self.session.config)
             form.say(f"✗ {err} — nothing changed", error=True)
             return
-        form.show_config(self.session.config)
-        value = format_field(self.session.config, name)
+        shown = format_field(self.session.config, name)
         if kind == "live":
-            form.say(f"✓ {field.label} = {value}, applied to the running model")
+            form.show_config(self.session.config)
+            form.say(f"✓ {label} = {shown}, applied to the running model")
+            self.refresh_now()
         else:
-            self.error = ""
-            form.say(f"✓ {field.label} = {value}: network rebuilt, new weights from the seed")
-        self.refresh_now()
+            self._replaced(f"Rebuilt the network: {label} = {shown}")
+            form.say(f"✓ {label} = {shown}: network rebuilt, new weights from the seed")

@@ -1,11 +1,17 @@
-"""The help screen: every key, and the notation used on screen."""
+"""The app's small screens: help (every key, the notation used on screen), the gradient
+check, a path prompt (with the model files to pick from, to open one) and a confirm."""
 
-from textual import on
+import os
+from datetime import datetime
+from pathlib import Path
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
 
 from engine.gradcheck import GOOD, GradCheck
 
@@ -115,7 +121,15 @@ class PathPrompt(ModalScreen[str | None]):
         with Vertical(id="prompt"):
             yield Label(self.title_text)
             yield Input(self.default, id="path")
-            yield Static(f"enter: {self.verb} · escape: cancel", classes="hint")
+            yield from self.below_path()
+            yield Static(self.hint(), classes="hint")
+
+    def below_path(self) -> ComposeResult:
+        """What shows under the path: nothing here."""
+        yield from ()
+
+    def hint(self) -> str:
+        return f"enter: {self.verb} · escape: cancel"
 
     @on(Input.Submitted)
     def _answer(self, event: Input.Submitted) -> None:
@@ -123,3 +137,123 @@ class PathPrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+MODEL_FILES_LISTED = 200  # a folder with more model files lists the first ones by name
+
+
+def model_files(folder: Path, starting: str = "") -> list[Path]:
+    """The model files (*.npz, not folders) in ``folder`` whose name starts with
+    ``starting``, by name: at most MODEL_FILES_LISTED. An OSError if it cannot be read."""
+    with os.scandir(folder) as entries:
+        names = sorted(
+            entry.name
+            for entry in entries
+            if entry.name.endswith(".npz") and entry.name.startswith(starting) and entry.is_file()
+        )
+    return [folder / name for name in names[:MODEL_FILES_LISTED]]
+
+
+def file_line(path: Path) -> str:
+    """'m.npz   12 kB   2025-03-01 14:02': a model file, its size and when it was written."""
+    stat = path.stat()
+    written = datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")
+    return f"{path.name:<32}{max(1, round(stat.st_size / 1000)):>7,} kB  {written}"
+
+
+class OpenPrompt(PathPrompt):
+    """Asks for a model file to open: under the path, the model files of the folder it
+    names (the current one to start with), narrowed as a name is typed. Down (or tab) goes
+    to the list, enter opens the highlighted file; typing goes back to the path."""
+
+    BINDINGS = [Binding("down", "to_files", "Model files", show=False)]
+
+    def __init__(self, title: str, default: str = "") -> None:
+        super().__init__(title, default, "open")
+        self.files: list[Path] = []
+
+    def below_path(self) -> ComposeResult:
+        yield Static(id="files-title")
+        yield OptionList(id="files")
+
+    def hint(self) -> str:
+        return "enter: open · ↓: pick from the list · escape: cancel"
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).select_on_focus = False  # back from the list: type on
+        self.list_files(self.default)
+
+    @on(Input.Changed, "#path")
+    def _typed(self, event: Input.Changed) -> None:
+        self.list_files(event.value)
+
+    def list_files(self, typed: str) -> None:
+        """List the model files of the folder ``typed`` names, starting as its last part."""
+        path = Path(typed.strip()).expanduser()
+        folder, starting = (path, "") if not typed.strip() or path.is_dir() else (
+            path.parent, path.name)  # fmt: skip
+        try:
+            self.files = model_files(folder, starting)
+            lines = [file_line(file) for file in self.files]
+        except OSError as err:
+            self.files, lines = [], []
+            title = f"cannot list {folder}: {err.strerror or err}"
+        else:
+            where = "this folder" if folder == Path(".") else str(folder)
+            title = (f"model files (*.npz) in {where}:" if self.files
+                     else f"no model files (*.npz{', ' + starting + '…' if starting else ''}) "
+                          f"in {where}")  # fmt: skip
+        self.query_one("#files-title", Static).update(title)
+        files = self.query_one("#files", OptionList)
+        files.set_options(Option(line) for line in lines)
+        files.highlighted = 0 if lines else None
+        files.display = bool(lines)
+
+    def action_to_files(self) -> None:
+        files = self.query_one("#files", OptionList)
+        if files.option_count:
+            files.focus()
+
+    @on(OptionList.OptionSelected, "#files")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(self.files[event.option_index]))
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed in the list goes to the path."""
+        path = self.query_one("#path", Input)
+        if event.is_printable and not path.has_focus and event.character:
+            event.stop()
+            path.focus()
+            path.insert_text_at_cursor(event.character)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks before trained work that is not saved is replaced: y or enter goes on, n or
+    escape cancels (False)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Go on"),
+        Binding("n", "answer(False)", "Cancel"),
+        Binding("escape", "answer(False)", "Cancel", show=False),
+    ]
+    AUTO_FOCUS = "#yes"
+
+    def __init__(self, question: str, lost: str, after: str) -> None:
+        super().__init__()
+        self.question, self.lost, self.after = question, lost, after
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Label(self.question, id="question")
+            yield Static(f"This replaces {self.lost}.", id="lost")
+            yield Static(self.after, classes="hint")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Go on (y)", id="yes", variant="warning", compact=True)
+                yield Button("Cancel (n)", id="no", compact=True)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, go_on: bool) -> None:
+        self.dismiss(go_on)

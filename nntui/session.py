@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,11 +35,13 @@ from engine.phases import Phase
 from engine.propagation import forward_prop
 from engine.trainer import EpochStats, Trainer
 from nntui.config import (
+    FIELDS,
     LIVE_FIELDS,
     Config,
     ConfigError,
     config_from_mapping,
     config_to_mapping,
+    format_field,
     write_config,
 )
 from nntui.reopen import data_difference, data_record, locate_data, network_difference
@@ -48,6 +50,8 @@ RATE_WINDOW_SECONDS = 1.0
 HISTORY_POINTS = 1000  # a view carries at most this many epochs of each history column
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
+UNDO_STEPS = 5  # at most this many rebuilds, resets and opens can be undone ...
+UNDO_BYTES = 256 * 2**20  # ... and older ones are dropped once their data take more than this
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,40 @@ class Examples(NamedTuple):
     Y_test: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class UndoStep:
+    """What undo would bring back: which change it undoes and the model before it."""
+
+    what: str  # e.g. "rebuild (hidden layers)", "reset", "open m.npz"
+    model: str  # e.g. "epoch 3,214 of circles 2-4-1"
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A model as the Session held it before a rebuild, a reset or an open: the Trainer
+    object itself (nothing copied, so an epoch in progress and the shuffling generator
+    come back exactly), with its data, setup and saved-or-not flag."""
+
+    step: UndoStep
+    config: Config
+    dataset: Dataset
+    prepared: Prepared
+    trainer: Trainer
+    epoch_start: dict[str, np.ndarray]
+    phase_view: "PhaseView | None"
+    read_from: dict[str, str] = field(default_factory=dict)
+    notice: str = ""
+    unsaved: bool = False
+
+    @property
+    def nbytes(self) -> int:
+        """The memory it keeps alive, at most: the data set, its split, and the Trainer's
+        own (transposed) copy of the training part."""
+        p, data = self.prepared, self.dataset
+        split = p.X_train.nbytes + p.Y_train.nbytes + p.X_test.nbytes + p.Y_test.nbytes
+        return data.X.nbytes + data.Y.nbytes + 2 * split
+
+
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
     """Indices of at most ``most`` (>= 2) of n epochs, evenly spread, always with the last:
     copying a long history whole into every view would slow training the longer it runs."""
@@ -176,6 +214,7 @@ class Session:
         self.read_from: dict[str, str] = {}
         self._epoch_times: deque[float] = deque()
         self.notice = ""  # what the user should know about how the session was opened
+        self._undo: deque[_Kept] = deque()
         self._build(scaler)
 
     @classmethod
@@ -239,6 +278,7 @@ class Session:
             }
             scaler = self.prepared.standardizer
             save_model(path, self._trainer, meta, scaler.mean, scaler.std)
+            self._unsaved = False
 
     def write_config(self, path: str) -> None:
         """Write the setup as TOML; a ValueError for a path that cannot take it."""
@@ -263,11 +303,15 @@ class Session:
 
     def _build(self, scaler: Standardizer | None = None) -> None:
         """A fresh network for the current config and data (weights from the seed)."""
-        c, data = self.config, self.dataset
-        self.prepared: Prepared = prepare(data, c.test_ratio, seed=c.seed, scaler=scaler)
-        p = self.prepared
+        c = self.config
+        self.prepared: Prepared = prepare(self.dataset, c.test_ratio, seed=c.seed, scaler=scaler)
+        self._start(self._new_trainer())
+
+    def _new_trainer(self) -> Trainer:
+        """A network for the current config on the current split, weights from the seed."""
+        c, data, p = self.config, self.dataset, self.prepared
         has_test = p.X_test.shape[1] > 0
-        self._trainer = Trainer(
+        return Trainer(
             p.X_train, p.Y_train, [data.n_x, *c.hidden, p.Y_train.shape[0]],
             activations=[c.activation] * len(c.hidden) + [data.output_activation],
             cost=data.cost,
@@ -275,9 +319,14 @@ class Session:
             learning_rate=c.learning_rate, batch_size=c.batch_size, optimizer=c.optimizer,
             lambd=c.lambd, init=c.init, seed=c.seed,
         )  # fmt: skip
+
+    def _start(self, trainer: Trainer) -> None:
+        """Train ``trainer`` from here on: nothing of it is unsaved yet."""
+        self._trainer = trainer
         self._epoch_times.clear()
         self._epoch_start: dict[str, np.ndarray] = self._weights()
         self.phase_view: PhaseView | None = None
+        self._unsaved = False
 
     def _weights(self) -> dict[str, np.ndarray]:
         return {k: v.copy() for k, v in self._trainer.params.items() if k.startswith("W")}
@@ -295,6 +344,7 @@ class Session:
         with self._lock:
             self._before_step()
             self.phase_view = None
+            self._unsaved = True
             stats = self._trainer.step_epoch(stop)
             self._tick()
             return stats
@@ -305,6 +355,7 @@ class Session:
         with self._lock:
             self._before_step()
             self.phase_view = None
+            self._unsaved = True
             phase = self._trainer.step_phase()
             self.phase_view = PhaseView.of(phase)
             return self.phase_view
@@ -322,16 +373,17 @@ class Session:
         )
 
     def reset(self) -> None:
-        """Re-initialise the weights from the seed; the history starts again."""
+        """Re-initialise the weights from the seed; the history starts again. ``undo()``
+        brings the model before it back."""
         with self._lock:
-            self._trainer.reset()
-            self._epoch_times.clear()
-            self._epoch_start = self._weights()
-            self.phase_view = None
+            kept = self._kept("reset")
+            self._start(self._new_trainer())
+            self._push(kept)
 
     def apply(self, name: str, value: Any) -> str:
         """Set one hyperparameter; return 'live' if the running model kept its weights, else
-        'rebuild'. On any error (for example data that cannot be read) nothing changes."""
+        'rebuild' (which ``undo()`` takes back). On any error (for example data that cannot
+        be read) nothing changes."""
         with self._lock:
             if name == "dataset":
                 new = self.config.with_dataset(value)
@@ -341,15 +393,16 @@ class Session:
                 self._apply_live(name, value)
                 self.config = new
                 return "live"
-            old_config, old_data = self.config, self.dataset
+            kept = self._kept(f"rebuild ({FIELDS[name].label} = {format_field(new, name)})")
             try:
                 if name == "dataset":
                     self.dataset = self.load_data(new)
                 self.config = new
                 self._build()
             except Exception:
-                self.config, self.dataset = old_config, old_data
+                self._take(kept)
                 raise
+            self._push(kept)
             return "rebuild"
 
     def _apply_live(self, name: str, value: Any) -> None:
@@ -362,6 +415,75 @@ class Session:
             self._trainer.lambd = value
         elif name == "optimizer":
             self._trainer.optimizer_name = value
+
+    # -- replacing the model, and undoing that ------------------------------------------------
+
+    def take_over(self, other: "Session", what: str) -> None:
+        """Hold ``other``'s model from now on (a model file opened with ``from_file``); the
+        one held until now is what ``undo()`` brings back."""
+        with self._lock:
+            kept = self._kept(what)
+            self.config, self.dataset, self.prepared = other.config, other.dataset, other.prepared
+            self.read_from, self.notice = dict(other.read_from), other.notice
+            self._start(other._trainer)
+            self._push(kept)
+
+    def undo(self) -> UndoStep | None:
+        """Bring back the model as it was before the last rebuild, reset or open: weights,
+        optimiser state, history, epoch (an epoch in progress too), shuffling state, setup and
+        data, and whether it was saved. None if there is nothing to undo."""
+        with self._lock:
+            if not self._undo:
+                return None
+            kept = self._undo.pop()
+            self._take(kept)
+            return kept.step
+
+    def undo_step(self) -> UndoStep | None:
+        """What ``undo()`` would do now; None if nothing."""
+        with self._lock:
+            return self._undo[-1].step if self._undo else None
+
+    @property
+    def unsaved(self) -> bool:
+        """True once the model trained (an epoch or a phase) since it was built, reset,
+        opened or saved."""
+        with self._lock:
+            return self._unsaved
+
+    def unsaved_work(self) -> str:
+        """'epoch 3,214 of circles 2-4-1, not saved' if a rebuild, reset or open would replace
+        trained work that is not in a file; '' if not."""
+        with self._lock:
+            return f"{self._describe()}, not saved" if self._unsaved else ""
+
+    def _describe(self) -> str:
+        t = self._trainer
+        where = f"epoch {t.epoch:,}" + (" (and part of the next)" if t.in_epoch else "")
+        return f"{where} of {self.dataset.name} {'-'.join(map(str, t.layer_dims))}"
+
+    def _kept(self, what: str) -> _Kept:
+        return _Kept(
+            UndoStep(what, self._describe()), self.config, self.dataset, self.prepared,
+            self._trainer, self._epoch_start, self.phase_view, dict(self.read_from),
+            self.notice, self._unsaved,
+        )  # fmt: skip
+
+    def _push(self, kept: _Kept) -> None:
+        """Keep ``kept`` for undo: the last UNDO_STEPS, fewer once they hold over UNDO_BYTES
+        (the newest is always kept)."""
+        self._undo.append(kept)
+        while len(self._undo) > UNDO_STEPS or (
+            len(self._undo) > 1 and sum(k.nbytes for k in self._undo) > UNDO_BYTES
+        ):
+            self._undo.popleft()
+
+    def _take(self, kept: _Kept) -> None:
+        self.config, self.dataset, self.prepared = kept.config, kept.dataset, kept.prepared
+        self.read_from, self.notice = dict(kept.read_from), kept.notice
+        self._trainer, self._epoch_start = kept.trainer, kept.epoch_start
+        self.phase_view, self._unsaved = kept.phase_view, kept.unsaved
+        self._epoch_times.clear()
 
     # -- what the front ends ask --------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 
 from nntui.app import NNTuiApp
 from nntui.config import Config
+from nntui.screens import ConfirmScreen
 from nntui.session import Session
 from nntui.widgets.diagram import LayerDiagram
 
@@ -43,3 +44,15 @@ async def key_to_repaint(app: NNTuiApp) -> float:
     app.call_after_refresh(repainted.set)
     await repainted.wait()
     return time.perf_counter() - start
+
+
+async def answer_confirm(pilot: Pilot, key: str) -> str:
+    """Answer the confirm screen shown before unsaved work is replaced (y, n or escape);
+    return what it said would be replaced."""
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ConfirmScreen), screen
+    lost = screen.lost
+    await pilot.press(key)
+    await settle(pilot)
+    return lost

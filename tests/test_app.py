@@ -19,7 +19,7 @@ from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
-from .app_helpers import make_app, settle
+from .app_helpers import answer_confirm, make_app, settle
 
 SIZE = (120, 40)
 
@@ -103,7 +103,7 @@ async def test_reset_reinitialises_from_the_seed():
         await settle(pilot)
         assert not np.array_equal(app.session.params()["W1"], W1)
         await pilot.press("r")
-        await settle(pilot)
+        assert await answer_confirm(pilot, "y") == "epoch 3 of circles 2-4-1, not saved"
         assert app.session.epoch == 0
         np.testing.assert_array_equal(app.session.params()["W1"], W1)
         assert "epoch 0" in status(app)
@@ -230,6 +230,7 @@ async def test_rebuild_fields_rebuild_the_network(name, text, check):
         await pilot.press("n")
         await settle(pilot)
         await edit(pilot, name, text)
+        await answer_confirm(pilot, "y")
         assert check(app.session)
         assert app.session.epoch == 0
         assert "network rebuilt" in form_message(app)
@@ -379,6 +380,7 @@ async def test_rebuild_selects_rebuild_the_network(name, value, check):
         await settle(pilot)
         app.query_one(f"#field-{name}", Select).value = value
         await settle(pilot)
+        await answer_confirm(pilot, "y")
         assert check(app.session) and app.session.epoch == 0
         assert "network rebuilt" in form_message(app)
 

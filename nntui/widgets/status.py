@@ -1,4 +1,4 @@
-"""The status bar: state, epoch, costs, accuracies, speed."""
+"""The status bar: state, epoch, costs, accuracies, speed, and what undo (u) would undo."""
 
 import math
 from dataclasses import dataclass
@@ -24,14 +24,16 @@ class StatusView:
     regression: bool
     epochs_per_second: float
     speed: int | None  # the pace asked for, epochs per second; None: max
+    undo: str  # the change u would undo, e.g. "reset"; '' if none
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
-    state, h = session.training_state(), session.history(2)
+    state, h, step = session.training_state(), session.history(2), session.undo_step()
     return StatusView(
         state.epoch, h.last(h.train_cost), h.last(h.test_cost), h.last(h.train_acc),
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
         session.config.speed,
+        step.what if step else "",
     )  # fmt: skip
 
 
@@ -55,14 +57,16 @@ def _speed(s: StatusView, running: bool) -> str:
 def status_text(s: StatusView, running: bool, error: str = "", width: int = 0) -> Text:
     """The line; when it would be wider than ``width`` (if given), shorter labels."""
     state = Text(" ▶ running " if running else " ⏸ paused ", style="bold reverse")
-    for cost, acc in (
-        ("cost: train {}  test {}", "acc: train {}  test {}"),
-        ("J {}/{}", "acc {}/{}"),
+    for cost, acc, undo in (
+        ("cost: train {}  test {}", "acc: train {}  test {}", "u: undo {}"),
+        ("J {}/{}", "acc {}/{}", "u: undo {}"),
     ):
         parts = [f"epoch {s.epoch}", _speed(s, running),
                  cost.format(_num(s.train_cost), _num(s.test_cost))]  # fmt: skip
         if not s.regression:
             parts.append(acc.format(_pct(s.train_acc), _pct(s.test_acc)))
+        if s.undo:
+            parts.append(undo.format(s.undo))
         line = " " + " │ ".join(parts)
         if not width or len(state) + len(line) <= width:
             break

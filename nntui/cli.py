@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         from nntui.headless import main as train_main
 
         return train_main(argv[1:])
+    if argv[:1] == ["trace"]:
+        from nntui.trace import main as trace_main
+
+        return trace_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

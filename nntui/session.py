@@ -152,6 +152,7 @@ class Explanation:
     split: str
     index: int
     m: int
+    row: int  # the example's row in the data as loaded
     features: tuple[str, ...]
     x_raw: np.ndarray
     label: str
@@ -502,10 +503,23 @@ class Session:
             batch = t.batch_record(l)
             in_batch = split == "train" and batch.column_of(index) is not None
             return Explanation(
-                split, index, m, tuple(data.feature_names), data.X[:, row].copy(), label, trace,
-                batch, batch_share(trace.layers[l - 1], batch.m) if in_batch else None,
+                split, index, m, row, tuple(data.feature_names), data.X[:, row].copy(), label,
+                trace, batch, batch_share(trace.layers[l - 1], batch.m) if in_batch else None,
                 t.pass_params() is not t.params, t.epoch, t.in_epoch,
             )  # fmt: skip
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(train or test, index in that part) of row ``row`` (0-based) of the data as
+        loaded; a ValueError if there is no such row."""
+        with self._lock:
+            p = self.prepared
+            m = p.dataset.m
+            if not 0 <= row < m:
+                raise ValueError(f"there is no example {row}: the data has {m} rows (0 .. {m - 1})")
+            found = np.flatnonzero(p.train_index == row)
+            if found.size:
+                return "train", int(found[0])
+            return "test", int(np.flatnonzero(p.test_index == row)[0])
 
     # -- epochs per second ----------------------------------------------------------------
 

@@ -86,10 +86,11 @@ def header(e: Explanation, l: int, j: int, n_l: int) -> list[str]:
     layer = e.trace.layers[l - 1]
     weights = "the weights before the last update" if e.after_update else "the current weights"
     return [
-        f"example {e.index} of {e.m} ({e.split}) · label {e.label} · epoch {e.epoch}",
+        f"example {e.index} of {e.m} ({e.split}) · data row {e.row} · label {e.label} · "
+        f"epoch {e.epoch}",
         f"x raw {vector(e.x_raw)}   ({', '.join(e.features[:MOST_VALUES])})",
         f"x standardised = a[0] {vector(e.trace.x)}",
-        f"unit j = {j} of layer {l} ({n_l} units, {layer.activation}) · through {weights}",
+        f"unit j = {j} of layer {l} (n_{l} = {n_l}, {layer.activation}) · through {weights}",
     ]
 
 

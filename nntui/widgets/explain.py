@@ -33,7 +33,7 @@ LOSS_TERMS = {
     "ce": "−Σ y·log ŷ",
     "mse": "½ Σ (ŷ − y)²",
 }
-HINT = "j/k unit · </> example · , train/test · i type an index · l layer · click a node or link"
+HINT = "j/k unit · </> example · , train/test · i index · l layer · click the diagram"
 
 
 @dataclass(frozen=True)
@@ -231,13 +231,15 @@ class Explainer(Pane, VerticalScroll, can_focus=True):
     """The Explain view; its keys work while it has focus."""
 
     BINDINGS = [
-        Binding("j", "unit(1)", "Explain: next unit"),
-        Binding("k", "unit(-1)", "Explain: previous unit"),
-        Binding("greater_than_sign", "example(1)", "Explain: next example", key_display=">"),
-        Binding("less_than_sign", "example(-1)", "Explain: previous example", key_display="<"),
-        Binding("comma", "split", "Explain: train / test example", key_display=","),
-        Binding("i", "type_index", "Explain: type an example's index"),
-    ]
+        Binding("j", "unit(1)", "Explain: next unit", show=False),
+        Binding("k", "unit(-1)", "Explain: previous unit", show=False),
+        Binding("greater_than_sign", "example(1)", "Explain: next example", key_display=">",
+                show=False),
+        Binding("less_than_sign", "example(-1)", "Explain: previous example", key_display="<",
+                show=False),
+        Binding("comma", "split", "Explain: train / test example", key_display=",", show=False),
+        Binding("i", "type_index", "Explain: type an example's index", show=False),
+    ]  # fmt: skip
 
     class Chosen(Message):
         """The user chose another example or unit."""
@@ -262,8 +264,13 @@ class Explainer(Pane, VerticalScroll, can_focus=True):
         self.query_one("#explain-body", Static).update(text)
 
     def _choose(self, **change) -> None:
-        if self._view is not None:
-            self.post_message(self.Chosen(replace(self._view.choice, **change)))
+        """Ask the app for another choice; the next key builds on it even before the app's
+        new frame arrives."""
+        view = self._view
+        if view is not None:
+            choice = replace(view.choice, **change)
+            self._view = replace(view, choice=choice, j=choice.unit)
+            self.post_message(self.Chosen(choice))
 
     def action_unit(self, step: int) -> None:
         if self._view is not None:

@@ -22,7 +22,7 @@ from engine.costs import check_output, compute_cost, get_cost
 from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
 from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
-from engine.optimizers import make_optimizer
+from engine.optimizers import Optimizer, make_optimizer
 from engine.phases import Phase
 from engine.propagation import (
     Cache,
@@ -31,6 +31,7 @@ from engine.propagation import (
     forward_layers,
     resolve_activations,
 )
+from engine.trace import BatchRecord, ExampleTrace, UpdateRecord, trace_example
 
 Params = dict[str, np.ndarray]
 
@@ -280,6 +281,11 @@ class Trainer:
         X, _ = self._first_batch()
         self._caches: list[Cache] = list(forward_layers(X, self.params, self.gs))
         self._grads: list[LayerGrads | None] = [None] * self.L
+        bs = self.batch_size
+        self._batch_columns = None if bs is None or bs >= self.m else np.arange(bs)
+        self._batch_cost = math.nan
+        self._updated: tuple[Params, float, Optimizer] | None = None  # the last update's
+        self._after_update = False  # the weights changed since the latest forward pass
 
     @property
     def tensors(self) -> dict[ArrayName, np.ndarray]:
@@ -342,6 +348,42 @@ class Trainer:
         )
         return J, accuracy(AL, Y) if self.is_classification else math.nan
 
+    # -- one example, and the latest batch -------------------------------------------------
+
+    def pass_params(self) -> Params:
+        """The weights the latest forward pass used: before the update if one followed it."""
+        return self._before if self._after_update else self.params
+
+    def trace(self, x: np.ndarray, y: np.ndarray) -> ExampleTrace:
+        """Example x (n_x, 1), y (n_L, 1) through the latest pass's weights (copies), by the
+        engine's own forward and backward passes on that column."""
+        params = {key: value.copy() for key, value in self.pass_params().items()}
+        x, y = np.asarray(x, dtype=self.dtype), np.asarray(y, dtype=self.dtype)
+        return trace_example(params, self.gs, self.cost, x, y)
+
+    def batch_record(self, l: int) -> BatchRecord:
+        """What the latest batch computed for layer l (copies): m, columns, J, dW[l], db[l]
+        and the last update of W[l] and b[l] with the optimiser's state after it."""
+        step = self._grads[l - 1]
+        update = None
+        if self._updated is not None:
+            grads, rate, opt = self._updated
+            W_, b_ = f"W{l}", f"b{l}"
+            state = {f"{name}_{key}": np.copy(getattr(opt, name)[key])
+                     for name in opt.state_arrays for key in (W_, b_)
+                     if key in getattr(opt, name)}  # fmt: skip
+            update = UpdateRecord(
+                opt.name, opt.equation, rate, self._before[W_].copy(), self._before[b_].copy(),
+                self.params[W_].copy(), self.params[b_].copy(), grads[f"d{W_}"].copy(),
+                grads[f"d{b_}"].copy(), state, {c: int(getattr(opt, c)) for c in opt.counters},
+            )  # fmt: skip
+        columns = None if self._batch_columns is None else self._batch_columns.copy()
+        return BatchRecord(
+            self._caches[0].A_prev.shape[1], columns, self._batch_cost,
+            None if step is None else step.dW.copy(), None if step is None else step.db.copy(),
+            update,
+        )  # fmt: skip
+
     # -- saving and restoring -------------------------------------------------------------
 
     def state(self) -> dict:
@@ -403,16 +445,17 @@ class Trainer:
             return self.X, self.Y
         return self._XT[: self.batch_size].T, self._YT[: self.batch_size].T
 
-    def _batches(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Full batch as in the article, or mini-batches of a fresh permutation each epoch."""
+    def _batches(self) -> list[tuple[np.ndarray | None, np.ndarray, np.ndarray]]:
+        """Full batch as in the article, or mini-batches of a fresh permutation each epoch:
+        (the training columns it holds, None for all; X (n_x, bs); Y (n_L, bs))."""
         bs = self.batch_size
         if bs is None or bs >= self.m:
             self._epoch_rng = None
-            return [(self.X, self.Y)]
+            return [(None, self.X, self.Y)]
         self._epoch_rng = self._rng.bit_generator.state  # for _undo_epoch
         order = self._rng.permutation(self.m)
         return [
-            (self._XT[idx].T, self._YT[idx].T)
+            (idx, self._XT[idx].T, self._YT[idx].T)
             for idx in (order[start : start + bs] for start in range(0, self.m, bs))
         ]
 
@@ -423,12 +466,14 @@ class Trainer:
         batches = self._batches()
         n = len(batches)
         total_cost = total_correct = 0.0
-        for i, (Xb, Yb) in enumerate(batches):
+        for i, (columns, Xb, Yb) in enumerate(batches):
+            self._batch_columns, self._after_update = columns, False
             for l, cache in enumerate(forward_layers(Xb, self.params, self.gs), start=1):
                 self._caches[l - 1] = cache
                 yield Record("forward", l, i, n, Yb)
             AL = self._caches[-1].A
             J = compute_cost(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
+            self._batch_cost = J
             total_cost += J * Yb.shape[1]
             if self.is_classification:
                 total_correct += accuracy(AL, Yb) * Yb.shape[1]
@@ -438,7 +483,10 @@ class Trainer:
                 self._grads[step.l - 1] = step
                 grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
                 yield Record("backward", step.l, i, n, Yb)
+            np.copyto(self._before_flat, self._flat)
             self.optimizer.update(self.params, grads, self.learning_rate)
+            self._updated = (grads, self.learning_rate, self.optimizer)
+            self._after_update = True
             yield Record("update", None, i, n, Yb, J)
         self._end_epoch(total_cost / self.m, total_correct / self.m, started)
 
@@ -512,10 +560,13 @@ class Trainer:
         (so update them in place, as the optimisers do). The checks at each epoch's end are
         then single passes: are all weights finite, and keep a copy of the last good ones."""
         self._flat = np.concatenate([np.asarray(p, self.dtype).ravel() for p in params.values()])
-        self.params = {}
+        self._before_flat = self._flat.copy()  # the weights before the last update
+        self.params, self._before = {}, {}
         start = 0
         for key, value in params.items():
-            self.params[key] = self._flat[start : start + value.size].reshape(value.shape)
+            where = slice(start, start + value.size)
+            self.params[key] = self._flat[where].reshape(value.shape)
+            self._before[key] = self._before_flat[where].reshape(value.shape)
             start += value.size
         self._good_flat = self._flat.copy()
 

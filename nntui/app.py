@@ -29,11 +29,13 @@ from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
 from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
 from nntui.panes import VIEWS, build_frame, on_screen
+from nntui.panes import Pane as RegistryPane
 from nntui.screens import ConfirmScreen, GradCheckScreen, HelpScreen, OpenPrompt, PathPrompt
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
+from nntui.widgets.explain import Explainer
 from nntui.widgets.form import HyperForm
 from nntui.widgets.inspector import Heatmap, Inspector
 from nntui.widgets.pane import Pane, describe
@@ -69,6 +71,12 @@ def view_bindings() -> list[Binding]:
         Binding(pane.key, f"view('{pane.id}')", f"View: {pane.description}", show=False)
         for pane in VIEWS
     ]
+
+
+def local_bindings() -> list[tuple[RegistryPane, Binding]]:
+    """The keys a view's widget declares itself: they work while that view has focus."""
+    return [(pane, binding) for pane in VIEWS
+            for binding in pane.widget.__dict__.get("BINDINGS", ())]  # fmt: skip
 
 
 class NNTuiApp(App):
@@ -248,6 +256,8 @@ class NNTuiApp(App):
         self.ui = replace(self.ui, view=event.pane.id)
         self.refresh_now()
         self._tick_view()
+        if any(pane.id == event.pane.id for pane, _ in local_bindings()):
+            self.query_one(f"#{event.pane.id}-pane").focus()  # its own keys work at once
 
     # -- training thread ----------------------------------------------------------------------
 
@@ -338,7 +348,8 @@ class NNTuiApp(App):
         self.error = ""
         layer, kind = target_of(phase, self.frame.facts.L, self.selected)
         self.selected, self.tensor_kind = layer, kind
-        self.action_view("inspector")
+        if self.ui.view != "explain":  # the Explain view shows the phase for its example
+            self.action_view("inspector")
         self.refresh_now()
 
     def action_reset(self) -> None:
@@ -551,17 +562,29 @@ class NNTuiApp(App):
             self.notify(note, title="Data", timeout=10)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS))
+        local = [(f"{pane.title} view", binding) for pane, binding in local_bindings()]
+        self.push_screen(HelpScreen(self.BINDINGS, local))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every key binding is in the command palette too."""
+        """Every key binding is in the command palette too, a view's own keys included."""
         for binding in self.BINDINGS:
             if binding.action != "quit":
                 key = binding.key_display or binding.key
                 yield SystemCommand(
                     binding.description, f"key: {key}", partial(self.run_action, binding.action)
                 )
+        for pane, binding in local_bindings():
+            key = binding.key_display or binding.key
+            run = partial(self._run_view_action, pane.id, binding.action)
+            yield SystemCommand(binding.description, f"key: {key} in the {pane.title} view", run)
         yield from super().get_system_commands(screen)
+
+    def _run_view_action(self, view: str, action: str) -> None:
+        """Open ``view`` and run one of its own actions, as its key would."""
+        self.action_view(view)
+        widget = self.query_one(f"#{view}-pane")
+        widget.focus()
+        self.run_action(action, widget)
 
     # -- from the panes -----------------------------------------------------------------------
 
@@ -570,6 +593,25 @@ class NNTuiApp(App):
         self.selected = message.layer
         if message.kind is not None:
             self.tensor_kind = message.kind
+
+    @on(Explainer.Chosen)
+    def _explain_chosen(self, message: Explainer.Chosen) -> None:
+        self.ui = replace(self.ui, explain=message.choice)
+        self.refresh_now()
+
+    @on(LayerDiagram.Picked)
+    def _diagram_picked(self, message: LayerDiagram.Picked) -> None:
+        """A node selects its unit in the Explain view; a link shows its weight there."""
+        if message.layer == 0:
+            self.notify("An input has no weights of its own: click a unit of layers 1 .. L, "
+                        "or a link.", timeout=4)  # fmt: skip
+            return
+        weight = None if message.source is None else (message.layer, message.unit, message.source)
+        self.ui = replace(self.ui, explain=replace(self.ui.explain, unit=message.unit,
+                                                   weight=weight))  # fmt: skip
+        self.selected = message.layer
+        self.action_view("explain")
+        self.refresh_now()
 
     @on(Heatmap.Resized)
     def _heatmap_resized(self, message: Heatmap.Resized) -> None:

@@ -20,7 +20,7 @@ NO_TERMINAL = (
 )
 #: The commands besides the app, by the module whose main(argv) runs each.
 COMMANDS = {"train": "nntui.headless", "predict": "nntui.predict", "export": "nntui.export",
-            "serve": "nntui.serve"}  # fmt: skip
+            "serve": "nntui.serve", "trace": "nntui.trace"}  # fmt: skip
 #: The driver textual-serve runs the app under (it sets TEXTUAL_DRIVER): its input and output
 #: are pipes to the server, not a terminal, and that is as it should be.
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"

@@ -18,6 +18,7 @@ from nntui.session import Session
 from nntui.views import Frame, UiState
 from nntui.widgets.boundary import DecisionBoundary, boundary_view
 from nntui.widgets.diagram import LayerDiagram, diagram_view
+from nntui.widgets.explain import Explainer, explain_view
 from nntui.widgets.form import HyperForm, form_view
 from nntui.widgets.inspector import Inspector, inspector_view
 from nntui.widgets.plots import TrainingPlots, history_view
@@ -59,6 +60,7 @@ VIEWS: tuple[Pane, ...] = (
         "boundary", DecisionBoundary, boundary_view, "3", "Decision boundary", "decision boundary"
     ),
     Pane("report", ClassificationReport, report_view, "4", "Classes", "classification report"),
+    Pane("explain", Explainer, explain_view, "5", "Explain", "explain one example and unit"),
 )
 
 

@@ -36,8 +36,11 @@ ones, brighter when larger. In the form, **●** fields apply to the running mod
 """
 
 
-def keys_table(bindings: list[Binding]) -> str:
+def keys_table(bindings: list[Binding], local: list[tuple[str, Binding]] = ()) -> str:
+    """Markdown: the app's keys, then each view's own keys (``local``: where, binding)."""
     rows = [f"| `{b.key_display or b.key}` | {b.description} |" for b in bindings]
+    rows += [f"| `{b.key_display or b.key}` in the {where} | {b.description} |"
+             for where, b in local]  # fmt: skip
     extra = [
         "| `tab` / `shift+tab` | move between panes |",
         "| arrows in the shapes table | select a layer and an array; `enter` inspects it |",
@@ -61,13 +64,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[Binding], local: list[tuple[str, Binding]] = ()) -> None:
         super().__init__()
-        self.bindings = bindings
+        self.bindings, self.local = bindings, local
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(keys_table(self.bindings) + "\n" + NOTATION)
+            yield Markdown(keys_table(self.bindings, self.local) + "\n" + NOTATION)
 
     def on_mount(self) -> None:
         help_text = self.query_one("#help")

@@ -33,6 +33,7 @@ from engine.names import ArrayName, LayerKind
 from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
 from engine.propagation import forward_prop
+from engine.trace import BatchRecord, ExampleTrace, batch_share
 from engine.trainer import EpochStats, Trainer
 from nntui.config import (
     FIELDS,
@@ -191,6 +192,27 @@ class _Kept:
         p, data = self.prepared, self.dataset
         split = p.X_train.nbytes + p.Y_train.nbytes + p.X_test.nbytes + p.Y_test.nbytes
         return data.X.nbytes + data.Y.nbytes + 2 * split
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Example ``index`` of the ``split`` part (train or test, 0-based, of ``m`` examples):
+    its input raw (n_x,) and standardised (the Trainer's column), its label, its trace
+    through the latest pass's weights, and, for layer l, what the latest batch computed."""
+
+    split: str
+    index: int
+    m: int
+    row: int  # the example's row in the data as loaded
+    features: tuple[str, ...]
+    x_raw: np.ndarray
+    label: str
+    trace: ExampleTrace
+    batch: BatchRecord
+    share: tuple[np.ndarray, np.ndarray] | None  # its part of the batch's dW[l], db[l]
+    after_update: bool  # the trace's weights are the ones before the last update
+    epoch: int
+    in_epoch: bool
 
 
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
@@ -597,6 +619,44 @@ class Session:
                 return None
             labels = data.labels
             return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
+
+    def explain(self, split: str, index: int, l: int) -> Explanation:
+        """Example ``index`` (0-based) of the train or test part through the network, and
+        what the latest batch computed for layer l. A ValueError for an example or layer
+        that does not exist."""
+        with self._lock:
+            t, p, data = self._trainer, self.prepared, self.dataset
+            X, Y, rows = (t.X, t.Y, p.train_index) if split == "train" else (
+                t.X_test, t.Y_test, p.test_index)  # fmt: skip
+            m = 0 if X is None else X.shape[1]
+            if not 0 <= index < m:
+                raise ValueError(f"there is no {split} example {index}: the {split} part has "
+                                 f"{m} examples (0 .. {m - 1})")  # fmt: skip
+            if not 1 <= l <= t.L:
+                raise ValueError(f"there is no layer {l}: the layers are 1 .. {t.L}")
+            row = int(rows[index])
+            label = data.classes[int(data.labels[row])] if data.classes else f"{data.Y[0, row]:g}"
+            trace = t.trace(X[:, index : index + 1], Y[:, index : index + 1])
+            batch = t.batch_record(l)
+            in_batch = split == "train" and batch.column_of(index) is not None
+            return Explanation(
+                split, index, m, row, tuple(data.feature_names), data.X[:, row].copy(), label,
+                trace, batch, batch_share(trace.layers[l - 1], batch.m) if in_batch else None,
+                t.pass_params() is not t.params, t.epoch, t.in_epoch,
+            )  # fmt: skip
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(train or test, index in that part) of row ``row`` (0-based) of the data as
+        loaded; a ValueError if there is no such row."""
+        with self._lock:
+            p = self.prepared
+            m = p.dataset.m
+            if not 0 <= row < m:
+                raise ValueError(f"there is no example {row}: the data has {m} rows (0 .. {m - 1})")
+            found = np.flatnonzero(p.train_index == row)
+            if found.size:
+                return "train", int(found[0])
+            return "test", int(np.flatnonzero(p.test_index == row)[0])
 
     # -- epochs per second ----------------------------------------------------------------
 

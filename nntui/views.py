@@ -15,6 +15,17 @@ from nntui.session import ModelFacts, TrainingState
 
 
 @dataclass(frozen=True)
+class ExplainChoice:
+    """What the Explain view follows: example ``example`` (0-based) of the train or test
+    part, unit ``unit`` of the selected layer, and a weight (l, j, k) picked in the diagram."""
+
+    split: str = "train"
+    example: int = 0
+    unit: int = 0
+    weight: tuple[int, int, int] | None = None
+
+
+@dataclass(frozen=True)
 class UiState:
     """What the app shows, which the views depend on: the active tab, the selected layer
     and array kind (W[l], dZ[l], ...), and the sizes the panes can draw."""
@@ -24,6 +35,7 @@ class UiState:
     kind: LayerKind = LAYER_KINDS[1]  # W[l]
     heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
     boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
+    explain: ExplainChoice = ExplainChoice()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from itertools import pairwise
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -338,8 +340,63 @@ def _label_row(
     return row
 
 
+@dataclass(frozen=True)
+class Hit:
+    """What a click landed on: unit ``unit`` of layer ``layer`` (0: an input), or the link
+    into it from unit ``source`` of layer - 1, that is the weight W[layer]_unit,source."""
+
+    layer: int
+    unit: int
+    source: int | None = None
+
+
+def hit(view: DiagramView, width: int, height: int, x: int, y: int) -> Hit | None:
+    """The node or link drawn at (x, y) of the content area (as ``diagram_rows`` draws it:
+    one title row, then the canvas); where links cross, the strongest, whose colour shows."""
+    area = height - 2
+    if width < MIN_SIZE[0] or height < MIN_SIZE[1] or not 0 <= y - 1 < area:
+        return None
+    columns = layout(view.layer_dims, width, area)
+    row = y - 1
+    for l, column in enumerate(columns):
+        if abs(x - column.x) <= 1 and row in column.ys:
+            return Hit(l, column.units[column.ys.index(row)])
+    links = trace_links(tuple(columns), width, area)
+    at = int(np.searchsorted(links.cells, row * width + x))
+    if at == len(links.cells) or links.cells[at] != row * width + x:
+        return None
+    best: tuple[float, Hit] | None = None
+    for link in links.through[at][links.through[at] >= 0]:
+        found = _link(columns, view.weights, int(link))
+        if best is None or found[0] > best[0]:
+            best = found
+    return None if best is None else best[1]
+
+
+def _link(columns: list[Column], weights: tuple[np.ndarray, ...], link: int) -> tuple[float, Hit]:
+    """Link number ``link`` (as ``trace_links`` numbers them) as |w| / max |w| of its layer
+    and the weight it draws."""
+    for l, (left, right) in enumerate(pairwise(columns), start=1):
+        count = len(right.units) * len(left.units)
+        if link < count:
+            j, k = right.units[link // len(left.units)], left.units[link % len(left.units)]
+            W = weights[l - 1]
+            return abs(float(W[j, k])) / (float(np.abs(W).max()) or 1.0), Hit(l, j, k)
+        link -= count
+    raise ValueError(f"no link {link} in this layout")
+
+
 class LayerDiagram(Pane, Widget, can_focus=True):
-    """The network drawn from the latest view; ``selected`` is the highlighted layer."""
+    """The network drawn from the latest view; ``selected`` is the highlighted layer.
+    A click on a node or a link says which (``Picked``)."""
+
+    class Picked(Message):
+        """Unit ``unit`` of layer ``layer`` was clicked, or the link into it from unit
+        ``source`` of the layer before."""
+
+        def __init__(self, layer: int, unit: int, source: int | None) -> None:
+            super().__init__()
+            self.layer, self.unit, self.source = layer, unit, source
 
     selected: reactive[int] = reactive(1)
     view: reactive[DiagramView | None] = reactive(None, always_update=True)
@@ -366,6 +423,14 @@ class LayerDiagram(Pane, Widget, can_focus=True):
 
     def watch_view(self) -> None:
         self._lines = None
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self.view is None:
+            return
+        found = hit(self.view, *self.size, offset.x, offset.y)
+        if found is not None:
+            self.post_message(self.Picked(found.layer, found.unit, found.source))
 
     def watch_selected(self) -> None:
         self._lines = None

@@ -15,7 +15,7 @@ from engine.trainer import Trainer
 from nntui.config import Config
 from nntui.screens import HelpScreen, keys_table
 from nntui.session import Session
-from nntui.widgets.diagram import LayerDiagram, layout
+from nntui.widgets.diagram import LayerDiagram, canvas
 
 from .app_helpers import make_app, settle
 
@@ -212,7 +212,7 @@ async def test_clicking_a_node_selects_its_unit_and_a_link_shows_its_weight():
         await pilot.pause()
         diagram = app.query_one(LayerDiagram)
         width, height = diagram.size
-        columns = layout((2, 4, 1), width, height - 2)
+        columns, _, _ = canvas(diagram.view, width, height)
         border = diagram.content_region.offset - diagram.region.offset  # border and padding
         node = (columns[1].x + border.x, columns[1].ys[2] + 1 + border.y)
         await pilot.click(LayerDiagram, offset=node)

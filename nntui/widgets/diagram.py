@@ -78,6 +78,11 @@ class Column:
     def folded(self) -> bool:
         return any(stop - start > 1 for start, stop in self.groups)
 
+    @property
+    def units(self) -> tuple[int, ...]:
+        """The first unit of each node: the unit a click on that node (or its link) picks."""
+        return tuple(start for start, _ in self.groups)
+
 
 def unit_groups(n: int, rows: int) -> tuple[tuple[int, int], ...]:
     """The (start, stop) units of each node: one unit each if n fits in ``rows`` (and
@@ -230,6 +235,20 @@ def margin(names: list[str]) -> int:
     return max(3, max((len(name) for name in names), default=0) + 2)
 
 
+def canvas_rows(height: int) -> int:
+    """Rows of the canvas: the height less the title and caption rows, and the legend row
+    where there is room for one."""
+    return height - 2 - (height > MIN_SIZE[1])
+
+
+def canvas(view: DiagramView, width: int, height: int) -> tuple[list[Column], list[str], list[str]]:
+    """The layers placed on the canvas of a ``width`` x ``height`` pane, with the names
+    beside the inputs and the outputs."""
+    area = canvas_rows(height)
+    inputs, outputs = side_names(view, width, area)
+    return layout(view.layer_dims, width, area, (margin(inputs), margin(outputs))), inputs, outputs
+
+
 def diagram_rows(
     view: DiagramView, width: int, height: int, selected: int, colours: Palette
 ) -> list[list[Run]]:
@@ -238,10 +257,8 @@ def diagram_rows(
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
         return [[("too small for the diagram", "dim italic")]]
     dims, acts = view.layer_dims, ("input", *view.activations)
-    with_legend = height > MIN_SIZE[1]
-    area = height - 2 - with_legend
-    inputs, outputs = side_names(view, width, area)
-    columns = layout(dims, width, area, (margin(inputs), margin(outputs)))
+    columns, inputs, outputs = canvas(view, width, height)
+    area, with_legend = canvas_rows(height), height > MIN_SIZE[1]
     links = trace_links(tuple(columns), width, area)
     styles = link_styles(columns, view.weights, links, (area, width))
     codes = np.where(links.codes == BRAILLE_BASE, ord(" "), links.codes)
@@ -353,10 +370,10 @@ class Hit:
 def hit(view: DiagramView, width: int, height: int, x: int, y: int) -> Hit | None:
     """The node or link drawn at (x, y) of the content area (as ``diagram_rows`` draws it:
     one title row, then the canvas); where links cross, the strongest, whose colour shows."""
-    area = height - 2
+    area = canvas_rows(height)
     if width < MIN_SIZE[0] or height < MIN_SIZE[1] or not 0 <= y - 1 < area:
         return None
-    columns = layout(view.layer_dims, width, area)
+    columns, _, _ = canvas(view, width, height)
     row = y - 1
     for l, column in enumerate(columns):
         if abs(x - column.x) <= 1 and row in column.ys:

@@ -29,6 +29,8 @@ DESCRIPTION = (
 INPUT_ERRORS = (ValueError,)
 #: Options about reading a user's CSV, by Config field: they go with --data.
 CSV_OPTIONS = {"drop_missing": "--drop-missing", "missing": "--missing", "task": "--task"}
+#: The fields listed under "data" in --help; the others under "network and training".
+DATA_FIELDS = ("dataset", "test_ratio", "features", "noise", "points", "data_seed")
 
 
 def _field_type(name: str) -> Callable[[str], Any]:
@@ -71,10 +73,12 @@ def add_setup_options(parser: argparse.ArgumentParser) -> None:
     for name, option in OPTIONS.items():
         field = FIELDS[name]
         choices = f"; one of {', '.join(field.choices)}" if field.choices else ""
-        group = data if name in ("dataset", "test_ratio") else net
+        group = data if name in DATA_FIELDS else net
         group.add_argument(
             f"--{option}", dest=name, type=_field_type(name), metavar=option.upper(),
-            help=f"{field.help}{choices} (default: {format_field(defaults, name)})",
+            help=f"{field.help}{choices} (default: {format_field(defaults, name)})".replace(
+                "%", "%%"
+            ),  # argparse formats help with %
         )  # fmt: skip
     data.add_argument("--data", metavar="PATH.csv", help="your own CSV file, with a header row")
     data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
@@ -118,7 +122,7 @@ def config_from_args(
         value = getattr(args, name)
         if value is not None:
             config = config.with_value(name, value)
-    return config, extras
+    return config.check(), extras
 
 
 def session_from_args(

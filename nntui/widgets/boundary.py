@@ -35,12 +35,14 @@ class BoundaryView:
 
 def boundary_view(session: Session, ui: UiState) -> BoundaryView:
     """The grid's forward pass runs on a copy of the model, outside the Session's lock."""
-    facts = session.facts()
+    facts, plane = session.facts(), session.plane()
     grid = None
-    if facts.layer_dims[0] == 2:
+    if plane is not None:  # over the data's own plane, whatever features the inputs are
         nx, ny = ui.boundary_size
-        grid = decision_grid(session.model_copy().output, session.examples().X, nx, ny)
-    return BoundaryView(grid, session.points(), facts.classes, facts.dataset, facts.layer_dims[0])
+        model = session.model_copy()
+        grid = decision_grid(lambda P: model.output(plane.inputs(P)), plane.X_train, nx, ny)
+    n_x = 2 if plane is not None else facts.layer_dims[0]
+    return BoundaryView(grid, session.points(), facts.classes, facts.dataset, n_x)
 
 
 PALETTE = np.array(

@@ -1,4 +1,5 @@
-"""The training view: cost and accuracy per epoch, train and test, drawn with plotext."""
+"""The training view: cost and accuracy (R² for regression) per epoch, train and test,
+drawn with plotext."""
 
 import math
 from dataclasses import dataclass
@@ -64,15 +65,17 @@ class HistoryPlot(Pane, PlotextPlot):
         plt.clear_figure()
         if self.what == "cost":
             train, test = h.train_cost, h.test_cost
-            title = "cost J" + (" (log scale)" if self.log_scale else "")
+            title = "cost J" + (" (standardised y)" if view.regression else "")
+            title += " (log scale)" if self.log_scale else ""
+        elif view.regression:
+            train, test = h.train_r2, h.test_r2
+            title = "R² = 1 - SS_res/SS_tot"
         else:
             train, test = h.train_acc, h.test_acc
             title = "accuracy"
         plt.title(title)
         plt.xlabel("epoch")
-        if self.what == "accuracy" and view.regression:
-            plt.title("accuracy: not defined for regression")
-        elif not train:
+        if not train:
             plt.title(f"{title}: no epoch yet")
         else:
             for label, values, colour in (
@@ -83,7 +86,7 @@ class HistoryPlot(Pane, PlotextPlot):
                 epochs, points = thin(h.epochs, values, limit)
                 if points:
                     plt.plot(epochs, points, label=label, color=colour, marker="braille")
-            if self.what == "accuracy":
+            if self.what == "accuracy" and not view.regression:
                 plt.ylim(0, 1)
             if self.log_scale and self.what == "cost":
                 plt.yscale("log")

@@ -22,6 +22,9 @@ class StatusView:
     test_acc: float
     regression: bool
     epochs_per_second: float
+    train_r2: float = float("nan")
+    test_r2: float = float("nan")
+    test_rmse: float = float("nan")  # in the target's own units
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
@@ -29,6 +32,7 @@ def status_view(session: Session, ui: UiState) -> StatusView:
     return StatusView(
         state.epoch, h.last(h.train_cost), h.last(h.test_cost), h.last(h.train_acc),
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
+        h.last(h.train_r2), h.last(h.test_r2), h.last(h.test_rmse),
     )  # fmt: skip
 
 
@@ -46,7 +50,10 @@ def status_text(s: StatusView, running: bool, error: str = "") -> Text:
         f"epoch {s.epoch}",
         f"cost: train {_num(s.train_cost)}  test {_num(s.test_cost)}",
     ]
-    if not s.regression:
+    if s.regression:
+        parts.append(f"R²: train {_num(s.train_r2, '.3f')}  test {_num(s.test_r2, '.3f')}")
+        parts.append(f"RMSE test {_num(s.test_rmse)}")
+    else:
         parts.append(f"acc: train {_pct(s.train_acc)}  test {_pct(s.test_acc)}")
     if running:
         parts.append(f"{s.epochs_per_second:,.0f} epochs/s")

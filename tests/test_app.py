@@ -403,7 +403,7 @@ async def test_tab_and_shift_tab_move_between_panes():
         await pilot.pause()
         assert app.focused is app.query_one(ShapesTable)
         seen = set()
-        for _ in range(15):
+        for _ in range(25):  # more than the focusable widgets: round the whole app
             await pilot.press("tab")
             seen.add(app.focused.id)
         assert {"diagram", "shapes", "field-learning_rate", "field-dataset"} <= seen

@@ -61,6 +61,13 @@ def lambd(value: object) -> float:
     return strength
 
 
+def l1(value: object) -> float:
+    strength = real(value, "the L1 strength λ₁ (l1)")
+    if not math.isfinite(strength) or strength < 0:
+        raise ValueError(f"the L1 strength λ₁ must be a finite number >= 0, got {value!r}")
+    return strength
+
+
 def batch_size(value: object) -> int | None:
     """None (the full batch) or a whole number >= 1."""
     if value is None:

@@ -131,6 +131,14 @@ def l2_penalty(params: dict[str, np.ndarray], lambd: float, m: int) -> float:
     return lambd / (2 * m) * total
 
 
+def l1_penalty(params: dict[str, np.ndarray], l1: float, m: int) -> float:
+    """(l1 / m) * sum over layers of Σ|W[l]| (biases are not penalised)."""
+    if not l1:
+        return 0.0
+    total = sum(float(np.abs(W).sum()) for key, W in params.items() if key.startswith("W"))
+    return l1 / m * total
+
+
 def cost_function(
     AL: np.ndarray,
     Y: np.ndarray,
@@ -138,8 +146,10 @@ def cost_function(
     *,
     params: dict[str, np.ndarray] | None = None,
     lambd: float = 0.0,
+    l1: float = 0.0,
 ) -> float:
-    """J(AL, Y) for the cost ``kind`` (bce, ce, mse), plus the L2 term when lambd > 0.
+    """J(AL, Y) for the cost ``kind`` (bce, ce, mse), plus the L2 term (λ/2m) Σ‖W[l]‖² when
+    lambd > 0 and the L1 term (λ₁/m) Σ|W[l]| when l1 > 0.
 
     AL, Y: (n_L, m). The article's version only knows binary cross-entropy. A misuse (an
     unknown kind, shapes that differ, m = 0, labels the cost cannot take, a negative λ,
@@ -151,10 +161,10 @@ def cost_function(
     checks.same_shape(AL, Y, "AL", "Y")
     checks.examples(AL, "AL")
     checks.labels(Y, kind)
-    lambd = checks.lambd(lambd)
-    if lambd and params is not None:
+    lambd, l1 = checks.lambd(lambd), checks.l1(l1)
+    if (lambd or l1) and params is not None:
         checks.params(params)
-    return compute_cost(AL, Y, kind, params=params, lambd=lambd)
+    return compute_cost(AL, Y, kind, params=params, lambd=lambd, l1=l1)
 
 
 def compute_cost(
@@ -164,12 +174,13 @@ def compute_cost(
     *,
     params: dict[str, np.ndarray] | None = None,
     lambd: float = 0.0,
+    l1: float = 0.0,
 ) -> float:
     """``cost_function`` without its checks, for the trainer's batches and the gradient
     check's inner loop, whose arguments were checked once. AL, Y: (n_L, m)."""
     if AL.shape != Y.shape:
         raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; they must match")
     J = COSTS[kind].fn(AL, Y)
-    if lambd and params is not None:
-        J += l2_penalty(params, lambd, Y.shape[1])
+    if params is not None:
+        J += l2_penalty(params, lambd, Y.shape[1]) + l1_penalty(params, l1, Y.shape[1])
     return J

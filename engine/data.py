@@ -31,6 +31,7 @@ from engine.files import check_input_file
 Task = Literal["binary", "multiclass", "regression"]
 
 MIN_ROWS = 10
+DEFAULT_POINTS = 400  # points a generated 2-D set has unless told
 MAX_CLASSES_FOR_INTEGERS = 20
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -60,6 +61,7 @@ class Dataset:
     description: str = ""
     dropped_rows: int = 0  # rows with missing values left out on request
     notes: tuple[str, ...] = ()  # what loading decided that the user should hear
+    plane: np.ndarray | None = None  # the raw 2-D points (2, m) that features came from
 
     @property
     def n_x(self) -> int:
@@ -596,7 +598,8 @@ class DatasetInfo:
     k: int
     m: int
     description: str
-    load: Callable[[], Dataset]
+    load: Callable[..., Dataset]
+    generated: bool = False  # a seeded generator: load(m, noise, seed) takes its settings
 
     @property
     def is_2d(self) -> bool:
@@ -617,22 +620,32 @@ def _shipped(
 
 
 def _toy(
-    name: str, make: Callable[..., tuple[np.ndarray, np.ndarray]], k: int, what: str
+    name: str,
+    make: Callable[..., tuple[np.ndarray, np.ndarray]],
+    k: int,
+    what: str,
+    *,
+    playground: bool = False,
 ) -> DatasetInfo:
-    """A registry entry for a toy 2-D generator of k classes (m = 400 by default)."""
-    description = f"{what} (toy 2-D)"
+    """A registry entry for a toy 2-D generator of k classes (k = 0: a regression target);
+    m = 400 points by default."""
+    description = f"{what} ({'TF Playground' if playground else 'toy'} 2-D)"
+    task: Task = "regression" if k == 0 else "binary" if k == 2 else "multiclass"
 
-    def load(m: int = 400, noise: float | None = None, seed: int = 0) -> Dataset:
+    def load(m: int = DEFAULT_POINTS, noise: float | None = None, seed: int = 0) -> Dataset:
         kwargs = {} if noise is None else {"noise": noise}
         X, labels = make(m, seed=seed, **kwargs)
+        if task == "regression":
+            Y, classes, target = labels[None, :].astype(np.float64), [], "y"
+        else:
+            Y, classes = targets_from_labels(labels, k), [f"class {i}" for i in range(k)]
+            target = "class"
         return Dataset(
-            name=name, X=X, Y=targets_from_labels(labels, k),
-            task="binary" if k == 2 else "multiclass", feature_names=["x1", "x2"],
-            target_name="class", classes=[f"class {i}" for i in range(k)],
-            description=description,
+            name=name, X=X, Y=Y, task=task, feature_names=["x1", "x2"], target_name=target,
+            classes=classes, description=description,
         )  # fmt: skip
 
-    return DatasetInfo(name, "binary" if k == 2 else "multiclass", 2, k, 400, description, load)
+    return DatasetInfo(name, task, 2, k, DEFAULT_POINTS, description, load, generated=True)
 
 
 _ENTRIES = [
@@ -642,6 +655,12 @@ _ENTRIES = [
     _toy("spirals", toy.spirals, 2, "two interleaved spirals"),
     _toy("blobs", partial(toy.blobs, k=2), 2, "two Gaussian clusters"),
     _toy("blobs-4", partial(toy.blobs, k=4), 4, "four Gaussian clusters"),
+    _toy("pg-circle", toy.pg_circle, 2, "a disc inside a ring", playground=True),
+    _toy("pg-xor", toy.pg_xor, 2, "four quadrants, class by the sign of x1·x2", playground=True),
+    _toy("pg-gauss", toy.pg_gauss, 2, "two Gaussian clusters", playground=True),
+    _toy("pg-spiral", toy.pg_spiral, 2, "two spirals of 1.75 turns", playground=True),
+    _toy("reg-plane", toy.reg_plane, 0, "regression: y = (x1 + x2) / 10", playground=True),
+    _toy("reg-gauss", toy.reg_gauss, 0, "regression: six bumps of height ±1", playground=True),
     _shipped("iris", "iris.csv", "species", "multiclass", (4, 3, 150),
              "Fisher's iris flowers: 3 species from 4 measurements"),
     _shipped("breast-cancer", "breast_cancer.csv", "diagnosis", "binary", (30, 2, 569),
@@ -657,15 +676,27 @@ _ENTRIES = [
 REGISTRY: dict[str, DatasetInfo] = {info.name: info for info in _ENTRIES}
 
 
-def load_dataset(name: str) -> Dataset:
-    """A shipped table or toy set by its registry name; DataError lists the names."""
+def load_dataset(
+    name: str, *, points: int | None = None, noise: float | None = None, seed: int = 0
+) -> Dataset:
+    """A shipped table or toy set by its registry name; DataError lists the names.
+
+    A generated (toy 2-D) set takes ``points`` (m, default 400), ``noise`` (0 .. 0.5; None:
+    the generator's own) and the data ``seed``; a shipped table refuses points and noise."""
     try:
         info = REGISTRY[name]
     except KeyError:
         raise DataError(
             f"unknown data set {name!r}; choose one of: {', '.join(REGISTRY)}"
         ) from None
-    return info.load()
+    if not info.generated:
+        if points is not None or noise is not None:
+            raise DataError(
+                f"{name} is a table of real data: points and noise apply to the generated 2-D "
+                f"sets ({', '.join(n for n, i in REGISTRY.items() if i.generated)})"
+            )
+        return info.load()
+    return info.load(DEFAULT_POINTS if points is None else points, noise, seed)
 
 
 # -- preparation: split and standardise ----------------------------------------------------
@@ -714,6 +745,12 @@ class Prepared:
     standardizer: Standardizer
     train_index: np.ndarray
     test_index: np.ndarray
+    target_scaler: Standardizer | None = None  # regression: y' = (y - mean) / std
+
+    def targets(self, Y: np.ndarray) -> np.ndarray:
+        """Y (n_L, m) in the target's own units: y = y' * std + mean for regression."""
+        t = self.target_scaler
+        return Y if t is None else Y * t.std + t.mean
 
 
 def split_indices(
@@ -750,10 +787,25 @@ def prepare(
     seed: int | None = 0,
     *,
     scaler: Standardizer | None = None,
+    target_scaler: Standardizer | None = None,
 ) -> Prepared:
     """Split, then standardise both parts with statistics fitted on the training part only
-    (or with ``scaler``, the statistics a saved model was trained with)."""
+    (or with ``scaler``, the statistics a saved model was trained with). A regression
+    target is standardised too (with ``target_scaler`` if given), so that one learning
+    rate suits any target's units; a classification target is left as it is."""
     train, test = split_indices(dataset, test_ratio, seed)
+    Y_train, Y_test = dataset.Y[:, train], dataset.Y[:, test]
+    if dataset.task == "regression":
+        if target_scaler is None:
+            target_scaler = Standardizer.fit(Y_train)
+        elif target_scaler.mean.shape != (dataset.Y.shape[0], 1):
+            raise DataError(
+                f"the target standardisation has {target_scaler.mean.shape[0]} rows but the "
+                f"target has {dataset.Y.shape[0]}"
+            )
+        Y_train, Y_test = target_scaler.transform(Y_train), target_scaler.transform(Y_test)
+    else:
+        target_scaler = None
     X_train = dataset.X[:, train]
     if scaler is None:
         scaler = Standardizer.fit(X_train)
@@ -765,10 +817,11 @@ def prepare(
     return Prepared(
         dataset=dataset,
         X_train=scaler.transform(X_train),
-        Y_train=dataset.Y[:, train],
+        Y_train=Y_train,
         X_test=scaler.transform(dataset.X[:, test]),
-        Y_test=dataset.Y[:, test],
+        Y_test=Y_test,
         standardizer=scaler,
         train_index=train,
         test_index=test,
+        target_scaler=target_scaler,
     )

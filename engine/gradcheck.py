@@ -64,12 +64,15 @@ def gradient_check(
     cost: str = "bce",
     *,
     lambd: float = 0.0,
+    l1: float = 0.0,
     epsilon: float = 1e-5,
     max_per_layer: int | None = None,
     seed: int = 0,
 ) -> GradCheck:
     """Compare backprop with centred differences on X (n_x, m), Y (n_L, m), in float64.
 
+    ``lambd`` and ``l1`` add the L2 and L1 terms; |W| has no derivative at W = 0, so check
+    L1 on weights away from 0 (a difference step across 0 sees neither side's slope).
     ``params`` is not modified. With ``max_per_layer``, each layer checks at most that many
     of its W and b entries, picked at random (seeded), so that big networks stay quick.
     Every argument is checked once, here; a misuse is a ValueError or TypeError naming it.
@@ -78,18 +81,18 @@ def gradient_check(
     X64, Y64 = (A.astype(np.float64) for A in checks.data(X, Y))
     gs = resolve_activations(activations, L)
     _check_settings(gs[-1], params[f"W{L}"].shape[0], Y64, cost, epsilon, max_per_layer)
-    lambd, seed = checks.lambd(lambd), checks.seed(seed)
+    lambd, l1, seed = checks.lambd(lambd), checks.l1(l1), checks.seed(seed)
     params64 = {key: value.astype(np.float64) for key, value in params.items()}
 
     def forward(p: dict[str, np.ndarray]) -> list[Cache]:
         return list(forward_layers(X64, p, gs))
 
     def J(p: dict[str, np.ndarray]) -> float:
-        return compute_cost(forward(p)[-1].A, Y64, cost, params=p, lambd=lambd)
+        return compute_cost(forward(p)[-1].A, Y64, cost, params=p, lambd=lambd, l1=l1)
 
     caches = forward(params64)
     grads = {}
-    for step in backward_layers(caches[-1].A, Y64, caches, gs, cost, lambd):
+    for step in backward_layers(caches[-1].A, Y64, caches, gs, cost, lambd, l1):
         grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
     rng = np.random.default_rng(seed)
     per_layer, all_analytic, all_numeric = {}, [], []

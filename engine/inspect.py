@@ -80,6 +80,17 @@ def block_means(
     return sums / sizes, rows, cols
 
 
+def histogram(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """(counts (bins,), edges (bins + 1,)) of finite values, in float64. Values so large that
+    their range holds no ``bins`` distinct edges (weights near 1e30 on the way to diverging)
+    make one bin from the smallest to the largest."""
+    values = values.astype(np.float64, copy=False)
+    try:
+        return np.histogram(values, bins=bins)
+    except ValueError:  # numpy: "Too many bins for data range"
+        return np.array([values.size]), np.array([values.min(), values.max()])
+
+
 def inspect(
     name: str,
     A: np.ndarray,
@@ -94,7 +105,7 @@ def inspect(
     """Everything the inspector shows about A; ``previous`` (A one epoch ago) adds the change."""
     blocks, rows, cols = block_means(A, max_rows, max_cols)
     finite = A[np.isfinite(A)]
-    counts, edges = np.histogram(finite if finite.size else np.zeros(1), bins=bins)
+    counts, edges = histogram(finite if finite.size else np.zeros(1), bins)
     delta = None
     if previous is not None and previous.shape == A.shape:
         delta = inspect(f"Δ{name}", A - previous, max_rows=max_rows, max_cols=max_cols, bins=bins)

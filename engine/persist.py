@@ -9,6 +9,7 @@ A model file is one .npz archive (an uncompressed zip of .npy arrays):
     optimizer/…             the optimiser's running averages
     history/train_cost …    one value per epoch
     data/mean, data/std     the standardisation fitted on the training part
+    data/target_mean, data/target_std   a regression target's standardisation (n_L, 1)
 
 Loading uses ``allow_pickle=False`` always, reads ``meta`` before anything else, and checks
 every array against it: a file that is not ours, from a newer format, truncated, damaged,
@@ -47,6 +48,8 @@ VERSION = 1
 ZIP_DAMAGE = (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError, RuntimeError)
 MAX_MEMBERS = 1024  # a model with the most layers nntui builds has well under 200
 MAX_BYTES = 2 << 30  # 2 GiB of arrays, uncompressed
+R2_COLUMNS = ("train_r2", "test_r2")
+ACCURACY_COLUMNS = ("train_acc", "test_acc")
 
 
 class ModelFileError(ValueError):
@@ -55,12 +58,15 @@ class ModelFileError(ValueError):
 
 @dataclass(frozen=True)
 class SavedModel:
-    """What a model file holds: its meta record, the trainer state, the standardisation."""
+    """What a model file holds: its meta record, the trainer state, the standardisation of
+    the inputs and (regression) of the target."""
 
     meta: dict[str, Any]
     state: dict[str, Any]
     mean: np.ndarray | None
     std: np.ndarray | None
+    target_mean: np.ndarray | None = None
+    target_std: np.ndarray | None = None
 
 
 def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
@@ -107,8 +113,10 @@ def save_model(
     meta: dict[str, Any],
     mean: np.ndarray | None = None,
     std: np.ndarray | None = None,
+    target: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Save everything needed to continue training ``trainer`` exactly where it is."""
+    """Save everything needed to continue training ``trainer`` exactly where it is;
+    ``target`` is a regression target's (mean, std), each (n_L, 1)."""
     state = trainer.state()
     arrays = {f"params/{k}": v for k, v in state["params"].items()}
     arrays |= {f"optimizer/{k}": np.asarray(v) for k, v in state["optimizer_state"].items()}
@@ -116,6 +124,8 @@ def save_model(
                for k, v in state["history"].items()}  # fmt: skip
     if mean is not None and std is not None:
         arrays |= {"data/mean": mean, "data/std": std}
+    if target is not None:
+        arrays |= {"data/target_mean": target[0], "data/target_std": target[1]}
     header = {
         **meta,
         "format": FORMAT,
@@ -363,7 +373,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
             )
         _check_floats(key, array, shape, dtype, bad)
         params[key] = array
-    _check_the_rest(arrays, shapes, dims[0], dtype, OPTIMIZERS[meta["optimizer"]], bad)
+    _check_the_rest(arrays, shapes, dims, dtype, OPTIMIZERS[meta["optimizer"]], bad)
     history = _history(arrays, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
@@ -378,17 +388,25 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "history": history,
         "rng": meta["rng"],
     }
-    return SavedModel(meta, state, arrays.get("data/mean"), arrays.get("data/std"))
+    return SavedModel(
+        meta, state, arrays.get("data/mean"), arrays.get("data/std"),
+        arrays.get("data/target_mean"), arrays.get("data/target_std"),
+    )  # fmt: skip
 
 
 def _history(
     arrays: dict[str, np.ndarray], epoch: int, bad: Callable[[str], Exception]
 ) -> dict[str, list]:
     """The history columns. Files written before long runs were thinned have no epoch
-    column: their entries are epochs 1, 2, .... Either way the epochs rise to ``epoch``."""
+    column: their entries are epochs 1, 2, .... Either way the epochs rise to ``epoch``.
+    Files written before R² was measured have no R² columns: theirs are NaN."""
     columns = {name: arrays.get(f"history/{name}", np.zeros(0)) for name in HISTORY_COLUMNS}
+    n_costs = len(columns["train_cost"])
     if "history/epoch" not in arrays:
-        columns["epoch"] = np.arange(1, len(columns["train_cost"]) + 1)
+        columns["epoch"] = np.arange(1, n_costs + 1)
+    for name in R2_COLUMNS:
+        if f"history/{name}" not in arrays:
+            columns[name] = np.full(n_costs, np.nan)
     epochs, n = columns["epoch"], len(columns["epoch"])
     if any(len(values) != n for values in columns.values()):
         raise bad("its history columns differ in length")
@@ -419,14 +437,17 @@ def _check_floats(
 def _check_the_rest(
     arrays: dict[str, np.ndarray],
     shapes: dict[str, tuple[int, int]],
-    n_x: int,
+    dims: list[int],
     dtype: np.dtype,
     optimizer: type[Optimizer],
     bad: Callable[[str], Exception],
 ) -> None:
     """Every array besides the weights: the running averages the optimiser names (shaped
     like the weights; those it keeps >= 0, such as a mean of squares, checked so) and its
-    counters, the history columns, the standardisation (n_x, 1)."""
+    counters, the history columns, the standardisation (n_x, 1) and that of a regression
+    target (n_L, 1)."""
+    standardisation = {"data/mean": dims[0], "data/std": dims[0],
+                       "data/target_mean": dims[-1], "data/target_std": dims[-1]}  # fmt: skip
     averages = {f"{a}_{k}": shape for a in optimizer.state_arrays for k, shape in shapes.items()}
     for name, array in arrays.items():
         group, _, key = name.partition("/")
@@ -442,28 +463,31 @@ def _check_the_rest(
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")
-        elif name in ("data/mean", "data/std"):
-            _check_floats(name, array, (n_x, 1), dtype, bad)
-            if name == "data/std" and not (array > 0).all():
-                raise bad("data/std must be above 0 for every feature")
+        elif name in standardisation:
+            _check_floats(name, array, (standardisation[name], 1), dtype, bad)
+            if name.endswith("std") and not (array > 0).all():
+                raise bad(f"{name} must be above 0 for every row")
         else:
             raise bad(f"it holds an array nntui does not write: {name}")
-    if ("data/mean" in arrays) != ("data/std" in arrays):
-        raise bad("it holds only one of data/mean and data/std")
+    for mean, std in (("data/mean", "data/std"), ("data/target_mean", "data/target_std")):
+        if (mean in arrays) != (std in arrays):
+            raise bad(f"it holds only one of {mean} and {std}")
 
 
-def history_csv(history: History) -> str:
-    """The per-epoch history as CSV text; empty cells where a value does not apply."""
+def history_csv(history: History, regression: bool = False) -> str:
+    """The per-epoch history as CSV text; empty cells where a value does not apply. The
+    columns: epoch, train_cost, test_cost, then train_acc, test_acc (or for regression
+    train_r2, test_r2), then seconds."""
+    names = ("epoch", "train_cost", "test_cost",
+             *(R2_COLUMNS if regression else ACCURACY_COLUMNS), "seconds")  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HISTORY_COLUMNS)
-    rows = zip(history.epoch, history.train_cost, history.test_cost, history.train_acc,
-               history.test_acc, history.seconds, strict=True)  # fmt: skip
-    for epoch, *values in rows:
+    writer.writerow(names)
+    for epoch, *values in zip(*(getattr(history, name) for name in names), strict=True):
         writer.writerow([epoch, *("" if math.isnan(v) else repr(float(v)) for v in values)])
     return out.getvalue()
 
 
-def write_history_csv(path: str | Path, history: History) -> None:
-    text = history_csv(history).encode()
+def write_history_csv(path: str | Path, history: History, regression: bool = False) -> None:
+    text = history_csv(history, regression).encode()
     atomic_write(path, lambda f: f.write(text))

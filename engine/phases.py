@@ -49,6 +49,7 @@ class Phase:
     cost: str = ""
     cost_value: float = float("nan")
     lambd: float = 0.0
+    l1: float = 0.0
     update_rule: str = ""
     learning_rate: float = 0.0
     shortcut: bool = False  # backward at L with dZ[L] = A[L] - Y
@@ -89,6 +90,8 @@ def _cost_lines(p: Phase) -> list[str]:
     equation = COST_EQUATIONS[p.cost].format(L=p.L)
     if p.lambd:
         equation += f" + (λ/2m) Σ‖W[l]‖²   (λ = {p.lambd:g})"
+    if p.l1:
+        equation += f" + (λ₁/m) Σ|W[l]|   (λ₁ = {p.l1:g})"
     AL, Y = p.shape(A(p.L)), p.Y.shape
     return [equation, f"        {A(p.L)} {fmt(AL)}, Y {fmt(Y)} -> J = {p.cost_value:.6g}"]
 
@@ -103,6 +106,7 @@ def _backward_lines(p: Phase) -> list[str]:
         first = f"{dZ(l)} = {dA(l)} * {p.activation}'({Z(l)})    "
         first += f"{fmt(p.shape(dA(l)))} * {fmt(p.shape(Z(l)))}"
     l2 = f" + (λ/m) {W(l)}" if p.lambd else ""
+    l2 += f" + (λ₁/m) sign({W(l)})" if p.l1 else ""
     lines = [
         f"{first} -> {fmt(dZ_)}",
         f"{dW(l)} = (1/m) {dZ(l)} · {A(l - 1)}ᵀ{l2}    {fmt(dZ_)} · {fmt(A_prev_T)} -> {fmt(dW_)}",

@@ -9,7 +9,8 @@ with A[0] = X (n_x, m). Going back from l = L to 1, with dZ[L] = AL - Y when the
 activation is the cost's natural one:
 
     dZ[l]     = dA[l] * g[l]'(Z[l])      (n_l, m)
-    dW[l]     = (1/m) dZ[l] · A[l-1]ᵀ    (n_l, n_{l-1})   (+ (lambd/m) W[l] with L2)
+    dW[l]     = (1/m) dZ[l] · A[l-1]ᵀ    (n_l, n_{l-1})   (+ (lambd/m) W[l] with L2,
+                                                          + (l1/m) sign(W[l]) with L1)
     db[l]     = (1/m) Σ_columns dZ[l]    (n_l, 1)
     dA[l-1]   = W[l]ᵀ · dZ[l]            (n_{l-1}, m)     (not needed, so not computed, for l = 1)
 
@@ -113,14 +114,22 @@ def forward_prop(
 
 
 def linear_part_backward(
-    dZ: np.ndarray, cache: Cache, lambd: float = 0.0, *, need_dA_prev: bool = True
+    dZ: np.ndarray,
+    cache: Cache,
+    lambd: float = 0.0,
+    *,
+    need_dA_prev: bool = True,
+    l1: float = 0.0,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m)."""
+    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m). The L1 term's
+    subgradient is (l1/m) sign(W), taking 0 where a weight is exactly 0."""
     m = cache.A_prev.shape[1]
     dW = dZ @ cache.A_prev.T
     dW *= 1 / m
     if lambd:
         dW += (lambd / m) * cache.W
+    if l1:
+        dW += (l1 / m) * np.sign(cache.W)
     db = dZ.sum(axis=1, keepdims=True)
     db *= 1 / m
     dA_prev = cache.W.T @ dZ if need_dA_prev else None
@@ -128,7 +137,11 @@ def linear_part_backward(
 
 
 def one_layer_backward(
-    dA: np.ndarray, cache: Cache, activation: str = "sigmoid", lambd: float = 0.0
+    dA: np.ndarray,
+    cache: Cache,
+    activation: str = "sigmoid",
+    lambd: float = 0.0,
+    l1: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The article's one-layer step: dZ = dA * g'(Z), then dA_prev, dW, db.
 
@@ -138,10 +151,10 @@ def one_layer_backward(
     dA = checks.array(dA, "dA", cache.Z.dtype)
     checks.same_shape(dA, cache.Z, "dA", "Z in the cache")
     checks.examples(dA, "dA")
-    lambd = checks.lambd(lambd)
+    lambd, l1 = checks.lambd(lambd), checks.l1(l1)
     g = get_activation(activation)
     dZ = g.backward(dA, cache.Z, cache.A)
-    return linear_part_backward(dZ, cache, lambd)
+    return linear_part_backward(dZ, cache, lambd, l1=l1)
 
 
 def output_dZ(AL: np.ndarray, Y: np.ndarray, cache: Cache, g: Activation, cost: str) -> np.ndarray:
@@ -160,6 +173,7 @@ def backward_layers(
     gs: list[Activation],
     cost: str = "bce",
     lambd: float = 0.0,
+    l1: float = 0.0,
 ) -> Iterator[LayerGrads]:
     """Yield layer L's gradients, then layer L-1's, ..., then layer 1's."""
     L = len(caches)
@@ -167,7 +181,7 @@ def backward_layers(
         raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
     dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost)
     for l in range(L, 0, -1):
-        dA_prev, dW, db = linear_part_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1)
+        dA_prev, dW, db = linear_part_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1, l1=l1)
         yield LayerGrads(l, dZ, dW, db, dA_prev)
         if l > 1:
             below = caches[l - 2]
@@ -181,6 +195,7 @@ def backprop(
     activations: str | Sequence[str] | None = None,
     cost: str = "bce",
     lambd: float = 0.0,
+    l1: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """grads {'dW1': like W1, 'db1': like b1, ..., 'dZ1': like Z1, ...} for l = 1 .. L.
 
@@ -197,9 +212,9 @@ def backprop(
     check_output(cost, gs[-1].name)
     checks.output_units(gs[-1].name, AL.shape[0])
     checks.labels(Y, cost)
-    lambd = checks.lambd(lambd)
+    lambd, l1 = checks.lambd(lambd), checks.l1(l1)
     grads = {}
-    for step in backward_layers(AL, Y, caches, gs, cost, lambd):
+    for step in backward_layers(AL, Y, caches, gs, cost, lambd, l1):
         grads[f"dW{step.l}"] = step.dW
         grads[f"db{step.l}"] = step.db
         grads[f"dZ{step.l}"] = step.dZ

@@ -89,3 +89,105 @@ def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     Y = np.zeros((k, labels.size))
     Y[labels, np.arange(labels.size)] = 1.0
     return Y
+
+
+# -- TensorFlow Playground's sets -----------------------------------------------------------
+#
+# As Playground's dataset.ts generates them: points in about [-6, 6]², classes 0/1 (its
+# -1/+1), and ``noise`` in 0 .. 0.5 as its slider (0 .. 50 %) sets it. For the classification
+# sets noise moves the point a label is decided at, so it flips labels near the boundary; for
+# gauss it widens the clusters.
+
+PG_RADIUS = 5.0  # the classification sets' radius
+REG_RADIUS = 6.0  # the regression sets' radius
+REG_GAUSSIANS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]]
+)  # centre x, centre y, sign
+
+
+def _pg_check(m: int, noise: float) -> None:
+    _check(m, noise)
+    if noise > 0.5:
+        raise ValueError(f"Playground's noise is 0 .. 0.5 (0 .. 50 %), got {noise!r}")
+
+
+def pg_circle(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class 1 inside radius 2.5, class 0 in the ring 3.5 .. 5; half the points each."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    inner = m // 2
+    r = np.concatenate([rng.uniform(0, 2.5, inner), rng.uniform(3.5, 5.0, m - inner)])
+    angle = rng.uniform(0, 2 * np.pi, m)
+    X = np.stack([r * np.sin(angle), r * np.cos(angle)])
+    shifted = X + rng.uniform(-PG_RADIUS, PG_RADIUS, X.shape) * noise
+    labels = (np.hypot(*shifted) < PG_RADIUS / 2).astype(np.int64)
+    return X, labels
+
+
+def pg_xor(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points in [-5.3, 5.3]², 0.3 away from the axes; class 1 where x₁·x₂ >= 0."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, (2, m))
+    X += np.where(X > 0, 0.3, -0.3)
+    shifted = X + rng.uniform(-5, 5, X.shape) * noise
+    return X, (shifted[0] * shifted[1] >= 0).astype(np.int64)
+
+
+def pg_gauss(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two Gaussian clusters, class 1 at (2, 2) and class 0 at (-2, -2); their variance grows
+    from 0.5 to 4 as noise goes from 0 to 0.5."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    labels = (np.arange(m) < m // 2).astype(np.int64)
+    centre = np.where(labels == 1, 2.0, -2.0)
+    std = np.sqrt(0.5 + 7 * noise)
+    return centre + rng.normal(0.0, std, (2, m)), labels
+
+
+def pg_spiral(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two spirals of 1.75 turns out to radius 5, class 1 and class 0 half a turn apart."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    parts = []
+    for label, n, delta in ((1, m // 2, 0.0), (0, m - m // 2, np.pi)):
+        i = np.arange(n)
+        r, t = i / n * 5, 1.75 * i / n * 2 * np.pi + delta
+        points = np.stack([r * np.sin(t), r * np.cos(t)])
+        parts.append((points + rng.uniform(-1, 1, points.shape) * noise, np.full(n, label)))
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts])
+
+
+def reg_plane(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points in [-6, 6]²; the target (x₁ + x₂) / 10, in about [-1.2, 1.2], taken at the
+    noise-shifted point. Returns X (2, m) and targets (m,)."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-REG_RADIUS, REG_RADIUS, (2, m))
+    shifted = X + rng.uniform(-REG_RADIUS, REG_RADIUS, X.shape) * noise
+    return X, shifted.sum(axis=0) / 10
+
+
+def reg_gauss(
+    m: int = 400, *, noise: float = 0.0, seed: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points in [-6, 6]²; six bumps of height ±1 falling to 0 at distance 2, the target
+    being the bump largest in size at the noise-shifted point. X (2, m), targets (m,)."""
+    _pg_check(m, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-REG_RADIUS, REG_RADIUS, (2, m))
+    shifted = X + rng.uniform(-REG_RADIUS, REG_RADIUS, X.shape) * noise
+    centres, signs = REG_GAUSSIANS[:, :2, None], REG_GAUSSIANS[:, 2:]
+    distance = np.hypot(*(shifted[None] - centres).transpose(1, 0, 2))  # (6, m)
+    bumps = signs * np.clip(1 - distance / 2, 0, 1)
+    return X, bumps[np.abs(bumps).argmax(axis=0), np.arange(m)]

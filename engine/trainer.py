@@ -70,7 +70,11 @@ class EpochStoppedError(Exception):
 
 @dataclass
 class EpochStats:
-    """What one epoch measured; NaN where it does not apply (regression accuracy, no test set)."""
+    """What one epoch measured; NaN where it does not apply (accuracy for regression, R² for
+    classification, anything of the test set when there is none).
+
+    R² = 1 - SS_res / SS_tot of the outputs against the targets, the same in the trainer's
+    units (a standardised target) as in the target's own."""
 
     epoch: int
     train_cost: float
@@ -78,10 +82,14 @@ class EpochStats:
     train_acc: float
     test_acc: float
     seconds: float
+    train_r2: float = math.nan
+    test_r2: float = math.nan
 
 
-HISTORY_LIMIT = 1_000_000  # entries (48 MB); a tiny network can run ~10,000 epochs a second
-HISTORY_COLUMNS = ("epoch", "train_cost", "test_cost", "train_acc", "test_acc", "seconds")
+HISTORY_LIMIT = 1_000_000  # entries (64 MB); a tiny network can run ~10,000 epochs a second
+HISTORY_COLUMNS = (
+    "epoch", "train_cost", "test_cost", "train_acc", "test_acc", "seconds", "train_r2", "test_r2"
+)  # fmt: skip
 
 
 class History:
@@ -94,11 +102,12 @@ class History:
     """
 
     def __init__(self, columns: dict[str, Sequence[float]] | None = None) -> None:
+        """From ``columns()``; a column left out (R² in files older than it) is all NaN."""
         columns = columns or {}
         n = len(columns.get("train_cost", ()))
         self.epoch = array("q", columns.get("epoch", range(1, n + 1)))
         for name in HISTORY_COLUMNS[1:]:
-            setattr(self, name, array("d", columns.get(name, ())))
+            setattr(self, name, array("d", columns.get(name, [math.nan] * n)))
         self.stride = self.epoch[0] if len(self.epoch) > 1 else 1
 
     def __len__(self) -> int:
@@ -117,6 +126,8 @@ class History:
         self.train_acc.append(stats.train_acc)
         self.test_acc.append(stats.test_acc)
         self.seconds.append(stats.seconds)
+        self.train_r2.append(stats.train_r2)
+        self.test_r2.append(stats.test_r2)
         if len(self.epoch) > HISTORY_LIMIT:
             self._thin()
 
@@ -136,7 +147,8 @@ class Trainer:
     """A network, its data and its training state: the one object the app talks to.
 
     X (n_x, m) and Y (n_y, m) are the training set; X_test and Y_test, if given, are
-    evaluated after every epoch. ``layer_dims`` = [n_x, n_1, ..., n_L] with n_L = n_y.
+    evaluated after every epoch (``lambd`` and ``l1``: the L2 and L1 strengths).
+    ``layer_dims`` = [n_x, n_1, ..., n_L] with n_L = n_y.
     ``activations`` is one name per layer 1 .. L (or one name for all; default sigmoid,
     as in the article). ``cost`` is bce, ce or mse. Every argument is checked here, once
     (``engine.checks``), so the epochs run unchecked: a misuse is a ValueError or TypeError
@@ -160,6 +172,7 @@ class Trainer:
         init: str = "he",
         seed: int | None = 0,
         dtype: type | np.dtype = np.float32,
+        l1: float = 0.0,
     ) -> None:
         self.dtype = checks.float_dtype(dtype)
         X, Y = checks.data(X, Y, dtype=self.dtype)
@@ -186,6 +199,8 @@ class Trainer:
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.lambd = lambd
+        self.l1 = l1
+        self._ss_tot = _total_squares(self.Y)  # for the training R²
         self.init = init
         self.seed = checks.seed(seed)
         self.optimizer_name = optimizer
@@ -231,6 +246,14 @@ class Trainer:
     @lambd.setter
     def lambd(self, value: float) -> None:
         self._lambd = checks.lambd(value)
+
+    @property
+    def l1(self) -> float:
+        return self._l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        self._l1 = checks.l1(value)
 
     @property
     def optimizer_name(self) -> str:
@@ -342,11 +365,22 @@ class Trainer:
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         """(cost, accuracy) on X, Y; accuracy is NaN for regression."""
+        J, score, _ = self._measure(X, Y)
+        return J, score if self.is_classification else math.nan
+
+    def r2(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """R² = 1 - SS_res / SS_tot of the outputs for X (n_x, m) against Y (n_L, m); NaN for
+        classification, or when Y does not vary."""
+        return self._measure(X, Y)[2]
+
+    def _measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, float]:
+        """(cost, accuracy, R²) on X, Y, each NaN where it does not apply."""
         AL = self.output(X)
-        J = compute_cost(
-            AL, np.asarray(Y, dtype=self.dtype), self.cost, params=self.params, lambd=self.lambd
-        )
-        return J, accuracy(AL, Y) if self.is_classification else math.nan
+        Y = np.asarray(Y, dtype=self.dtype)
+        J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+        if self.is_classification:
+            return J, accuracy(AL, Y), math.nan
+        return J, math.nan, _r2(_residual_squares(AL, Y), _total_squares(Y))
 
     # -- one example, and the latest batch -------------------------------------------------
 
@@ -465,21 +499,24 @@ class Trainer:
         started = time.perf_counter()
         batches = self._batches()
         n = len(batches)
-        total_cost = total_correct = 0.0
+        total_cost = total_correct = residual_squares = 0.0
         for i, (columns, Xb, Yb) in enumerate(batches):
             self._batch_columns, self._after_update = columns, False
             for l, cache in enumerate(forward_layers(Xb, self.params, self.gs), start=1):
                 self._caches[l - 1] = cache
                 yield Record("forward", l, i, n, Yb)
             AL = self._caches[-1].A
-            J = compute_cost(AL, Yb, self.cost, params=self.params, lambd=self.lambd)
+            J = compute_cost(AL, Yb, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
             self._batch_cost = J
             total_cost += J * Yb.shape[1]
             if self.is_classification:
                 total_correct += accuracy(AL, Yb) * Yb.shape[1]
+            else:
+                residual_squares += _residual_squares(AL, Yb)
             yield Record("cost", None, i, n, Yb, J)
             grads: Params = {}
-            for step in backward_layers(AL, Yb, self._caches, self.gs, self.cost, self.lambd):
+            steps = backward_layers(AL, Yb, self._caches, self.gs, self.cost, self.lambd, self.l1)
+            for step in steps:
                 self._grads[step.l - 1] = step
                 grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
                 yield Record("backward", step.l, i, n, Yb)
@@ -488,7 +525,8 @@ class Trainer:
             self._updated = (grads, self.learning_rate, self.optimizer)
             self._after_update = True
             yield Record("update", None, i, n, Yb, J)
-        self._end_epoch(total_cost / self.m, total_correct / self.m, started)
+        train_r2 = math.nan if self.is_classification else _r2(residual_squares, self._ss_tot)
+        self._end_epoch(total_cost / self.m, total_correct / self.m, train_r2, started)
 
     def _describe(self, record: "Record") -> Phase:
         """The Phase a record stands for, with the arrays it involved under their names."""
@@ -517,23 +555,26 @@ class Trainer:
         natural_output = self.gs[-1].name == get_cost(self.cost).output
         return Phase(
             kind, l, L, record.batch, record.n_batches, tensors, record.Y, computed, activation=g,
-            cost=self.cost, cost_value=record.J, lambd=self.lambd,
+            cost=self.cost, cost_value=record.J, lambd=self.lambd, l1=self.l1,
             update_rule=self.optimizer.equation, learning_rate=self.learning_rate,
             shortcut=kind == "backward" and l == L and natural_output,
         )  # fmt: skip
 
-    def _end_epoch(self, train_cost: float, train_acc: float, started: float) -> None:
-        """Check for divergence, then record the epoch (or roll back and raise DivergedError)."""
+    def _end_epoch(
+        self, train_cost: float, train_acc: float, train_r2: float, started: float
+    ) -> None:
+        """Check for divergence, then record the epoch (or roll back and raise DivergedError).
+        The training cost, accuracy and R² are those of the epoch's batches as they went."""
         self._check_finite(train_cost)
         self.epoch += 1
-        test_cost = test_acc = math.nan
+        test_cost = test_acc = test_r2 = math.nan
         if self.X_test is not None:
-            test_cost, test_acc = self.evaluate(self.X_test, self.Y_test)
+            test_cost, test_acc, test_r2 = self._measure(self.X_test, self.Y_test)
         if not self.is_classification:
             train_acc = math.nan
         seconds = time.perf_counter() - started
         self.last_stats = EpochStats(
-            self.epoch, train_cost, test_cost, train_acc, test_acc, seconds
+            self.epoch, train_cost, test_cost, train_acc, test_acc, seconds, train_r2, test_r2
         )
         self.history.append(self.last_stats)
         self._keep_good()
@@ -583,6 +624,25 @@ class Trainer:
         self.peek()
 
 
+def _residual_squares(AL: np.ndarray, Y: np.ndarray) -> float:
+    """SS_res = Σ (A[L] - Y)² over the (n_L, m) entries, in float64."""
+    diff = (AL - Y).astype(np.float64, copy=False)
+    return float(np.vdot(diff, diff))
+
+
+def _total_squares(Y: np.ndarray) -> float:
+    """SS_tot = Σ (Y - mean of its row)² over Y (n_L, m), in float64."""
+    centred = Y.astype(np.float64) - Y.astype(np.float64).mean(axis=1, keepdims=True)
+    return float(np.vdot(centred, centred))
+
+
+def _r2(residual_squares: float, total_squares: float) -> float:
+    """1 - SS_res / SS_tot; NaN when the targets do not vary (or SS_res is not a number)."""
+    if total_squares <= 0 or math.isnan(residual_squares):
+        return math.nan
+    return 1 - residual_squares / total_squares
+
+
 def _jsonable(state: dict) -> dict:
     """A bit generator's state with its big integers as strings (JSON has no 128-bit ints)."""
     return {k: _jsonable(v) if isinstance(v, dict) else str(v) if isinstance(v, int) else v
@@ -619,6 +679,7 @@ def train(
     batch_size: int | None = None,
     optimizer: str = "gd",
     lambd: float = 0.0,
+    l1: float = 0.0,
     activations: str | Sequence[str] | None = None,
     cost: str = "bce",
     init: str = "he",
@@ -637,7 +698,7 @@ def train(
     trainer = Trainer(
         X, Y, layer_dims, activations=activations, cost=cost, learning_rate=lr,
         batch_size=batch_size, optimizer=optimizer, lambd=lambd, init=init, seed=seed,
-        dtype=dtype,
+        dtype=dtype, l1=l1,
     )  # fmt: skip
     for _ in range(epochs):
         trainer.step_epoch()

@@ -636,6 +636,13 @@ class NNTuiApp(App):
         if field.kind == "live":
             self._apply(name, value)
             return
+        try:  # a setup that cannot be built is refused before anything is asked
+            self.session.config.with_value(name, value).check()
+        except ValueError as err:
+            form = self.query_one(HyperForm)
+            form.show_config(self.session.config)
+            form.say(f"✗ {err} — nothing changed", error=True)
+            return
         self._ask_then(f"Rebuild the network for the new {field.label}?",
                        partial(self._apply, name, value),
                        partial(self._keep_model, field.label))  # fmt: skip

@@ -2,8 +2,9 @@
 
 The same parsers serve the command line and the form in the app, so a value is refused
 with the same message in both. A field is either *live* (it applies to the running model:
-learning rate, optimiser, L2, batch size, and the app's speed) or *rebuild* (it needs a new
-network: data, layers, activation, init, seed, split).
+learning rate, optimiser, L2, L1, batch size, and the app's speed) or *rebuild* (it needs a
+new network: data, layers, activations, init, seed, split, input features, and a generated
+set's noise, points and data seed).
 """
 
 import math
@@ -16,7 +17,8 @@ from typing import Any, Literal
 import tomli_w
 
 from engine.activations import HIDDEN_ACTIVATIONS
-from engine.data import REGISTRY
+from engine.data import DEFAULT_POINTS, MIN_ROWS, REGISTRY
+from engine.features import DEFAULT_FEATURES, FEATURES, canonical
 from engine.files import check_input_file
 from engine.initializers import INIT_SCALES
 from engine.optimizers import OPTIMIZERS
@@ -26,6 +28,8 @@ from nntui.pace import DEFAULT_SPEED, MAX_SPEED, speed_label
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 1024
 MAX_BATCH = 10_000_000  # beyond any data set nntui can hold; larger means full anyway
+MAX_POINTS = 10_000  # points of a generated 2-D set: enough for any picture, quick to train
+MAX_NOISE = 50  # percent, as TensorFlow Playground's slider
 
 
 class ConfigError(ValueError):
@@ -42,11 +46,12 @@ class Config:
 
     dataset: str = "circles"
     hidden: tuple[int, ...] = (4,)
-    activation: str = "tanh"
+    activation: tuple[str, ...] = ("tanh",)  # one name for every hidden layer, or one each
     learning_rate: float = 0.5
     batch_size: int | None = None
     optimizer: str = "gd"
     lambd: float = 0.0
+    l1: float = 0.0
     init: str = "xavier"
     seed: int = 0
     test_ratio: float = 0.2
@@ -56,6 +61,14 @@ class Config:
     task: str | None = None  # 'classification' or 'regression'; None: guessed from the data
     missing: tuple[str, ...] = ()  # texts that mean a missing value, besides empty cells
     speed: int | None = DEFAULT_SPEED  # epochs per second while the app plays; None: max
+    features: tuple[str, ...] = DEFAULT_FEATURES  # the inputs computed from a 2-D set's x1, x2
+    noise: float | None = None  # percent, for a generated set; None: the generator's own
+    points: int | None = None  # points of a generated set; None: 400
+    data_seed: int = 0  # the seed a generated set is drawn with
+
+    def __post_init__(self) -> None:
+        if isinstance(self.activation, str):  # one name, as in Config(activation="relu")
+            object.__setattr__(self, "activation", (self.activation,))
 
     def with_value(self, name: str, value: Any) -> "Config":
         return replace(self, **{name: value})
@@ -68,6 +81,28 @@ class Config:
     @property
     def data_label(self) -> str:
         return self.data_path if self.data_path else self.dataset
+
+    def hidden_activations(self) -> list[str]:
+        """One activation per hidden layer; ConfigError unless ``activation`` gives one name
+        or exactly one per hidden layer."""
+        if len(self.activation) == 1:
+            return list(self.activation) * len(self.hidden)
+        if len(self.activation) != len(self.hidden):
+            raise ConfigError(
+                "activation",
+                f"g hidden: {len(self.activation)} activations ({','.join(self.activation)}) "
+                f"for {len(self.hidden)} hidden layer(s); give one name for all, or one per "
+                "hidden layer",
+            )
+        return list(self.activation)
+
+    def check(self) -> "Config":
+        """This config, once the settings that depend on each other agree; ConfigError if not."""
+        self.hidden_activations()
+        if (self.noise is not None or self.points is not None) and self.data_path:
+            raise ConfigError("points", "noise and points apply to the generated 2-D sets, "
+                              "not to a CSV file")  # fmt: skip
+        return self
 
 
 def _whole_number(text: str) -> int | None:
@@ -128,6 +163,57 @@ def parse_lambd(text: str) -> float:
     return value
 
 
+def parse_l1(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value <= 1e6:
+        raise ValueError(f"λ₁ must be between 0 and 1e6, got {value:g}")
+    return value
+
+
+def parse_activations(text: str) -> tuple[str, ...]:
+    """'relu' -> ('relu',), every hidden layer; 'relu,tanh' -> one per hidden layer."""
+    parts = [p.strip().lower() for p in text.split(",")]
+    if not any(parts):
+        raise ValueError(f"give an activation, one of: {', '.join(HIDDEN_ACTIVATIONS)}")
+    if len(parts) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} activations, one per hidden layer")
+    for part in parts:
+        if part not in HIDDEN_ACTIVATIONS:
+            raise ValueError(
+                f"{part[:20]!r} is not one of: {', '.join(HIDDEN_ACTIVATIONS)} (write one "
+                "name for all hidden layers or one per layer, e.g. relu,tanh)"
+            )
+    return tuple(parts)
+
+
+def parse_features(text: str) -> tuple[str, ...]:
+    """'x1^2, x2^2' -> ('x1^2', 'x2^2'): input features of a 2-D set, in the standard order."""
+    return canonical(part for part in text.split(",") if part.strip())
+
+
+def parse_noise(text: str) -> float | None:
+    """'' or 'default' -> None (the generator's own noise); else a percentage 0 .. 50."""
+    clean = text.strip().lower().removesuffix("%")
+    if clean in ("", "default"):
+        return None
+    value = _float(clean)
+    if not 0 <= value <= MAX_NOISE:
+        raise ValueError(f"the noise is 0 to {MAX_NOISE} (%), got {value:g}")
+    return value
+
+
+def parse_points(text: str) -> int | None:
+    """'' or 'default' -> None (400 points); else a whole number of points."""
+    clean = text.strip().lower()
+    if clean in ("", "default"):
+        return None
+    n = _whole_number(clean)
+    if n is None or not MIN_ROWS <= n <= MAX_POINTS:
+        raise ValueError(f"{clean[:20]!r}: the points are a whole number from {MIN_ROWS} to "
+                         f"{MAX_POINTS:,}")  # fmt: skip
+    return n
+
+
 def parse_seed(text: str) -> int:
     n = _whole_number(text.strip())
     if n is None or n >= 2**32:
@@ -183,6 +269,18 @@ def _format_batch(batch_size: int | None) -> str:
     return "full" if batch_size is None else str(batch_size)
 
 
+def _format_names(names: tuple[str, ...]) -> str:
+    return ",".join(names)
+
+
+def _format_noise(noise: float | None) -> str:
+    return "default" if noise is None else f"{noise:g}"
+
+
+def _format_points(points: int | None) -> str:
+    return str(DEFAULT_POINTS if points is None else points)
+
+
 @dataclass(frozen=True)
 class Field:
     """One hyperparameter: its Config attribute, label, kind, parser, formatter, choices."""
@@ -205,8 +303,9 @@ FIELDS: dict[str, Field] = {
               help="a shipped table or a toy 2-D set"),
         Field("hidden", "hidden", "rebuild", parse_hidden, _format_hidden,
               help="hidden layer sizes, e.g. 8,4 (empty: none)"),
-        Field("activation", "g hidden", "rebuild", _choice(HIDDEN_ACTIVATIONS),
-              choices=HIDDEN_ACTIVATIONS, help="activation of every hidden layer"),
+        Field("activation", "g hidden", "rebuild", parse_activations, _format_names,
+              help="hidden layers' activation: one for all, or one per layer (relu,tanh); "
+              f"names: {', '.join(HIDDEN_ACTIVATIONS)}"),
         Field("learning_rate", "α (lr)", "live", parse_learning_rate, "{:g}".format,
               help="learning rate α"),
         Field("batch_size", "batch", "live", parse_batch_size, _format_batch,
@@ -215,6 +314,8 @@ FIELDS: dict[str, Field] = {
               choices=tuple(OPTIMIZERS), help="the update rule"),
         Field("lambd", "λ (L2)", "live", parse_lambd, "{:g}".format,
               help="L2 strength λ"),
+        Field("l1", "λ₁ (L1)", "live", parse_l1, "{:g}".format,
+              help="L1 strength λ₁: adds (λ₁/m) Σ|W| to the cost"),
         Field("init", "init", "rebuild", _choice(tuple(INIT_SCALES)),
               choices=tuple(INIT_SCALES), help="first weights' scale; small is the article's"),
         Field("seed", "seed", "rebuild", parse_seed, help="seed of weights and shuffling"),
@@ -222,6 +323,14 @@ FIELDS: dict[str, Field] = {
               help="share of the data held out for testing"),
         Field("speed", "speed", "live", parse_speed, speed_label,
               help="epochs per second while playing (- and +); max: as fast as it goes"),
+        Field("features", "features", "rebuild", parse_features, _format_names,
+              help=f"inputs computed from a 2-D set's x1, x2: any of {','.join(FEATURES)}"),
+        Field("noise", "noise %", "rebuild", parse_noise, _format_noise,
+              help=f"noise of a generated 2-D set, 0 to {MAX_NOISE} % ('default': the set's own)"),
+        Field("points", "points", "rebuild", parse_points, _format_points,
+              help=f"points of a generated 2-D set, {MIN_ROWS} to {MAX_POINTS:,}"),
+        Field("data_seed", "data seed", "rebuild", parse_seed,
+              help="seed a generated 2-D set is drawn with"),
     )
 }  # fmt: skip
 
@@ -252,9 +361,14 @@ OPTIONS = {
     "batch_size": "batch-size",
     "optimizer": "optimizer",
     "lambd": "lambd",
+    "l1": "l1",
     "init": "init",
     "seed": "seed",
     "speed": "speed",
+    "features": "features",
+    "noise": "noise",
+    "points": "points",
+    "data_seed": "data-seed",
 }
 FILE_KEYS = {option.replace("-", "_"): name for name, option in OPTIONS.items()}
 DATA_KEYS = {"data": "data_path", "target": "target", "drop_missing": "drop_missing",
@@ -267,12 +381,16 @@ def config_to_mapping(config: Config) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     for key, name in FILE_KEYS.items():
         value = getattr(config, name)
-        if name == "hidden":
+        if name in ("hidden", "features"):
             value = list(value)
+        elif name == "activation":
+            value = value[0] if len(value) == 1 else list(value)
         elif name == "batch_size":
             value = "full" if value is None else value
         elif name == "speed":
             value = "max" if value is None else value
+        elif value is None:  # noise, points: the generator's own
+            continue
         mapping[key] = value
     if config.data_path:
         mapping.pop("dataset")
@@ -300,6 +418,10 @@ def _as_text(name: str, value: Any) -> str:
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in value):
             raise ValueError(f"{value!r}: list the sizes as whole numbers, e.g. [8, 4]")
         return ",".join(str(n) for n in value)
+    if name in ("activation", "features") and isinstance(value, list):
+        if not value or not all(isinstance(v, str) and "," not in v for v in value):
+            raise ValueError(f'{value!r}: list the names, e.g. ["relu", "tanh"]')
+        return ",".join(value)
     if not isinstance(value, str | int | float):
         raise ValueError(f"{value!r} is not a single value")
     return str(value)
@@ -348,7 +470,10 @@ def config_from_mapping(mapping: Mapping[str, Any], where: str) -> tuple[Config,
             raise ConfigError(name, f"{where}: {name} goes with data = 'PATH.csv'")
     if config.data_path and "dataset" in mapping:
         raise ConfigError("dataset", f"{where}: give dataset or data, not both")
-    return config, extras
+    try:
+        return config.check(), extras
+    except ConfigError as err:
+        raise ConfigError(err.field, f"{where}: {err}") from None
 
 
 def read_config(path: str | Path) -> tuple[Config, dict[str, Any]]:

@@ -66,11 +66,19 @@ def _fmt(value: float, pct: bool = False) -> str:
     return f"{100 * value:.1f}%" if pct else f"{value:.4g}"
 
 
+def _score(stats: EpochStats, test: bool = True) -> str:
+    """'acc 97.5% (test 95.0%)' for classification, 'R² 0.512 (test 0.47)' for regression."""
+    regression = math.isnan(stats.train_acc) and not math.isnan(stats.train_r2)
+    name, train, tested = ("R²", stats.train_r2, stats.test_r2) if regression else (
+        "acc", stats.train_acc, stats.test_acc)  # fmt: skip
+    text = f"{name} {_fmt(train, not regression)}"
+    return text + (f" (test {_fmt(tested, not regression)})" if test else "")
+
+
 def _line(stats: EpochStats, total: int, rate: float) -> str:
     return (
         f"epoch {stats.epoch}/{total}  cost {_fmt(stats.train_cost)} (test "
-        f"{_fmt(stats.test_cost)})  acc {_fmt(stats.train_acc, True)} (test "
-        f"{_fmt(stats.test_acc, True)})  {rate:,.0f} epochs/s"
+        f"{_fmt(stats.test_cost)})  {_score(stats)}  {rate:,.0f} epochs/s"
     )
 
 
@@ -224,7 +232,7 @@ def train(
                 break
             rate = (stats.epoch - start) / max(time.perf_counter() - began, 1e-9)
             if console.is_terminal:
-                metrics = f"cost {_fmt(stats.train_cost)}  acc {_fmt(stats.train_acc, True)}  "
+                metrics = f"cost {_fmt(stats.train_cost)}  {_score(stats, test=False)}  "
                 progress.update(task, completed=stats.epoch, metrics=f"{metrics}{rate:,.0f}/s")
             elif time.perf_counter() - printed >= PLAIN_LINE_SECONDS or stats.epoch == target:
                 print(_line(stats, target, rate), flush=True)
@@ -239,8 +247,13 @@ def summary(session: Session, seconds: float, epochs_run: int) -> Table:
     table.add_column("")
     table.add_column("train", justify="right")
     table.add_column("test", justify="right")
-    table.add_row("cost", _fmt(h.last(h.train_cost)), _fmt(h.last(h.test_cost)))
-    if facts.task != "regression":
+    cost = "cost J (standardised target)" if facts.regression else "cost J"
+    table.add_row(cost, _fmt(h.last(h.train_cost)), _fmt(h.last(h.test_cost)))
+    if facts.regression:
+        table.add_row("R²", _fmt(h.last(h.train_r2)), _fmt(h.last(h.test_r2)))
+        table.add_row(f"RMSE ({facts.target_name})", _fmt(h.last(h.train_rmse)),
+                      _fmt(h.last(h.test_rmse)))  # fmt: skip
+    else:
         table.add_row("accuracy", _fmt(h.last(h.train_acc), True), _fmt(h.last(h.test_acc), True))
     rate = epochs_run / seconds if seconds > 0 else math.nan
     table.add_row("epochs", f"{epochs_run} run, {session.epoch} in all", "")

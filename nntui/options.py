@@ -32,6 +32,8 @@ INPUT_ERRORS = (ValueError,)
 APP_ONLY = frozenset({"speed"})
 APP_ONLY_NOTE = "; the app only: nntui train always runs at full speed"
 CSV_OPTIONS = {"drop_missing": "--drop-missing", "missing": "--missing", "task": "--task"}
+#: The fields listed under "data" in --help; the others under "network and training".
+DATA_FIELDS = ("dataset", "test_ratio", "features", "noise", "points", "data_seed")
 
 
 def _field_type(name: str) -> Callable[[str], Any]:
@@ -74,12 +76,12 @@ def add_setup_options(parser: argparse.ArgumentParser) -> None:
     for name, option in OPTIONS.items():
         field = FIELDS[name]
         choices = f"; one of {', '.join(field.choices)}" if field.choices else ""
-        group = data if name in ("dataset", "test_ratio") else net
+        group = data if name in DATA_FIELDS else net
         group.add_argument(
             f"--{option}", dest=name, type=_field_type(name), default=argparse.SUPPRESS,
             metavar="N|max" if name == "speed" else option.upper(),
-            help=f"{field.help}{choices} (default: {format_field(defaults, name)})"
-            + (APP_ONLY_NOTE if name in APP_ONLY else ""),
+            help=(f"{field.help}{choices} (default: {format_field(defaults, name)})"
+                  + (APP_ONLY_NOTE if name in APP_ONLY else "")).replace("%", "%%"),
         )  # fmt: skip
     data.add_argument("--data", metavar="PATH.csv", help="your own CSV file, with a header row")
     data.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
@@ -128,7 +130,7 @@ def config_from_args(
             config = config.with_value(name, value)
     for name, value in fields.items():
         config = config.with_value(name, value)
-    return config, extras
+    return config.check(), extras
 
 
 def session_from_args(

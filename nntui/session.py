@@ -8,6 +8,7 @@ can change the learning rate while a thread trains. Costly summaries (a decision
 report) are computed by the caller on copies, outside the lock: see ``nntui.panes``.
 """
 
+import math
 import threading
 import time
 from collections import deque
@@ -19,6 +20,7 @@ import numpy as np
 
 from engine.costs import COSTS
 from engine.data import (
+    REGISTRY,
     Dataset,
     Prepared,
     Progress,
@@ -27,10 +29,17 @@ from engine.data import (
     prepare,
     read_csv,
 )
+from engine.features import DEFAULT_FEATURES, expand, with_features
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
 from engine.names import ArrayName, LayerKind
-from engine.persist import ModelFileError, load_model, save_model, write_history_csv
+from engine.persist import (
+    ModelFileError,
+    SavedModel,
+    load_model,
+    save_model,
+    write_history_csv,
+)
 from engine.phases import Phase
 from engine.propagation import forward_prop
 from engine.trace import BatchRecord, ExampleTrace, batch_share
@@ -43,11 +52,14 @@ from nntui.config import (
     config_from_mapping,
     config_to_mapping,
     format_field,
+    parse_seed,
     write_config,
 )
 from nntui.reopen import data_difference, data_record, locate_data, network_difference
 
 RATE_WINDOW_SECONDS = 1.0
+#: Rebuild fields that change the data itself, so that it is read or drawn again.
+DATA_SETTINGS = frozenset({"dataset", "features", "noise", "points", "data_seed"})
 HISTORY_POINTS = 1000  # a view carries at most this many epochs of each history column
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
@@ -92,8 +104,10 @@ class ModelFacts:
     cost_title: str
     m_train: int
     m_test: int
-    feature_names: tuple[str, ...] = ()  # the input features x1 .. x_n, as the data names them
+    feature_names: tuple[str, ...] = ()  # the inputs' names, x1 .. or a table's columns
     target_name: str = ""
+    target_std: float | None = None  # regression: the training targets' std, own units
+    generated: bool = False  # a seeded 2-D generator: regenerate_data() draws it anew
 
     @property
     def L(self) -> int:
@@ -110,6 +124,15 @@ class ModelFacts:
             return (f"p({self.classes[1]})",)
         return (self.target_name,) * n_L
 
+    @property
+    def regression(self) -> bool:
+        return self.task == "regression"
+
+    @property
+    def score_name(self) -> str:
+        """What the second number after the cost is: 'accuracy', or 'R²' for regression."""
+        return "R²" if self.regression else "accuracy"
+
 
 @dataclass(frozen=True)
 class HistoryColumns:
@@ -120,6 +143,10 @@ class HistoryColumns:
     test_cost: tuple[float, ...]
     train_acc: tuple[float, ...]
     test_acc: tuple[float, ...]
+    train_r2: tuple[float, ...] = ()  # regression: 1 - SS_res / SS_tot; NaN for classes
+    test_r2: tuple[float, ...] = ()
+    train_rmse: tuple[float, ...] = ()  # regression: root mean squared error, target's units
+    test_rmse: tuple[float, ...] = ()
 
     @staticmethod
     def last(column: tuple[float, ...]) -> float:
@@ -144,11 +171,41 @@ class ModelCopy:
     params: dict[str, np.ndarray]
     activations: tuple[str, ...]
     dtype: np.dtype
+    target_mean: float = 0.0  # regression: a prediction is AL · target_std + target_mean
+    target_std: float = 1.0
 
     def output(self, X: np.ndarray) -> np.ndarray:
         """AL (n_L, m) for X (n_x, m), computed as the Trainer computes it."""
         AL, _ = forward_prop(np.asarray(X, dtype=self.dtype), self.params, self.activations)
         return AL
+
+    def prediction(self, X: np.ndarray) -> np.ndarray:
+        """AL (n_L, m) for X (n_x, m) in the target's own units (for regression; for
+        classification the same as ``output``)."""
+        return self.output(X) * self.target_std + self.target_mean
+
+
+@dataclass(frozen=True)
+class Plane:
+    """A 2-D data set's own plane, for pictures over it: the training and test points in
+    plane coordinates (x1, x2 standardised with the training part's statistics) and their
+    labels (class index) or targets (regression, target's units); ``inputs`` turns plane
+    points into the network's input X (n_x, m), features and all."""
+
+    X_train: np.ndarray  # (2, m_train)
+    y_train: np.ndarray  # (m_train,)
+    X_test: np.ndarray  # (2, m_test)
+    y_test: np.ndarray  # (m_test,)
+    mean: np.ndarray  # (2, 1) of the raw x1, x2
+    std: np.ndarray  # (2, 1)
+    features: tuple[str, ...]
+    scaler: Standardizer
+
+    def inputs(self, P: np.ndarray) -> np.ndarray:
+        """X (n_x, m) for plane points P (2, m): raw x1, x2, the features, standardised."""
+        raw = P * self.std + self.mean
+        X = raw if self.features == DEFAULT_FEATURES else expand(raw, self.features)
+        return self.scaler.transform(X)
 
 
 class Examples(NamedTuple):
@@ -215,6 +272,22 @@ class Explanation:
     in_epoch: bool
 
 
+def _rmse(r2: float, sigma: float) -> float:
+    """RMSE = sqrt(1 - R²) · σ (NaN where R² is)."""
+    return math.sqrt(max(0.0, 1 - r2)) * sigma if math.isfinite(r2) else math.nan
+
+
+def _target_scaler(saved: SavedModel, dataset: Dataset) -> Standardizer | None:
+    """The target standardisation a model file holds; a regression model saved before
+    targets were standardised was trained on the targets as they are: mean 0, std 1."""
+    if saved.target_mean is not None:
+        return Standardizer(saved.target_mean, saved.target_std)
+    if dataset.task == "regression":
+        n_L = dataset.Y.shape[0]
+        return Standardizer(np.zeros((n_L, 1)), np.ones((n_L, 1)))
+    return None
+
+
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
     """Indices of at most ``most`` (>= 2) of n epochs, evenly spread, always with the last:
     copying a long history whole into every view would slow training the longer it runs."""
@@ -227,17 +300,21 @@ class Session:
     """A training session: config, data, and the engine's Trainer behind one lock."""
 
     def __init__(
-        self, config: Config, dataset: Dataset | None = None, scaler: Standardizer | None = None
+        self,
+        config: Config,
+        dataset: Dataset | None = None,
+        scaler: Standardizer | None = None,
+        target_scaler: Standardizer | None = None,
     ) -> None:
         self._lock = threading.Lock()
-        self.config = config
+        self.config = config.check()
         self.dataset = dataset if dataset is not None else self.load_data(config)
         #: The files this session was read from, by what they are (besides its data CSV).
         self.read_from: dict[str, str] = {}
         self._epoch_times: deque[float] = deque()
         self.notice = ""  # what the user should know about how the session was opened
         self._undo: deque[_Kept] = deque()
-        self._build(scaler)
+        self._build(scaler, target_scaler)
 
     @classmethod
     def from_file(cls, path: str) -> "Session":
@@ -255,9 +332,10 @@ class Session:
         if difference:
             raise ModelFileError(f"{path}: its data {config.data_label} differs: {difference}")
         scaler = None if saved.mean is None else Standardizer(saved.mean, saved.std)
+        target_scaler = _target_scaler(saved, dataset)
         try:  # the file's standardisation may overflow the data: the trainer refuses that
             with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-                session = cls(config, dataset, scaler)
+                session = cls(config, dataset, scaler, target_scaler)
         except ValueError as err:
             raise ModelFileError(f"{path}: does not fit its data ({err})") from None
         difference = network_difference(session._trainer, saved.meta)
@@ -298,8 +376,9 @@ class Session:
                 "features": self.dataset.feature_names,
                 **data_record(self.config),
             }
-            scaler = self.prepared.standardizer
-            save_model(path, self._trainer, meta, scaler.mean, scaler.std)
+            scaler, target = self.prepared.standardizer, self.prepared.target_scaler
+            save_model(path, self._trainer, meta, scaler.mean, scaler.std,
+                       None if target is None else (target.mean, target.std))  # fmt: skip
             self._unsaved = False
 
     def write_config(self, path: str) -> None:
@@ -311,22 +390,30 @@ class Session:
         """Write the history as CSV; a ValueError for a path that cannot take it."""
         self.check_output(path, "history")
         with self._lock:
-            write_history_csv(path, self._trainer.history)
+            write_history_csv(path, self._trainer.history, self.dataset.task == "regression")
 
     @staticmethod
     def load_data(config: Config, progress: Progress | None = None) -> Dataset:
-        """The data set a config names; DataError if it cannot be read. ``progress(rows
-        done, rows)`` hears how a user's CSV is coming along."""
+        """The data set a config names, with its input features; DataError if it cannot be
+        read or the features need 2-D data. ``progress(rows done, rows)`` hears how a
+        user's CSV is coming along."""
         if config.data_path:
-            return read_csv(config.data_path, config.target or "",
+            data = read_csv(config.data_path, config.target or "",
                             drop_missing=config.drop_missing, task=config.task,
                             missing=config.missing, progress=progress)  # fmt: skip
-        return load_dataset(config.dataset)
+        else:
+            noise = None if config.noise is None else config.noise / 100
+            data = load_dataset(config.dataset, points=config.points, noise=noise,
+                                seed=config.data_seed)  # fmt: skip
+        return with_features(data, config.features)
 
-    def _build(self, scaler: Standardizer | None = None) -> None:
+    def _build(
+        self, scaler: Standardizer | None = None, target_scaler: Standardizer | None = None
+    ) -> None:
         """A fresh network for the current config and data (weights from the seed)."""
         c = self.config
-        self.prepared: Prepared = prepare(self.dataset, c.test_ratio, seed=c.seed, scaler=scaler)
+        self.prepared: Prepared = prepare(self.dataset, c.test_ratio, seed=c.seed, scaler=scaler,
+                                          target_scaler=target_scaler)  # fmt: skip
         self._start(self._new_trainer())
 
     def _new_trainer(self) -> Trainer:
@@ -335,11 +422,11 @@ class Session:
         has_test = p.X_test.shape[1] > 0
         return Trainer(
             p.X_train, p.Y_train, [data.n_x, *c.hidden, p.Y_train.shape[0]],
-            activations=[c.activation] * len(c.hidden) + [data.output_activation],
+            activations=[*c.hidden_activations(), data.output_activation],
             cost=data.cost,
             X_test=p.X_test if has_test else None, Y_test=p.Y_test if has_test else None,
             learning_rate=c.learning_rate, batch_size=c.batch_size, optimizer=c.optimizer,
-            lambd=c.lambd, init=c.init, seed=c.seed,
+            lambd=c.lambd, init=c.init, seed=c.seed, l1=c.l1,
         )  # fmt: skip
 
     def _start(self, trainer: Trainer) -> None:
@@ -389,9 +476,9 @@ class Session:
             params = {k: v.copy() for k, v in self._trainer.params.items()}
             t = self._trainer
             X, Y = t.X[:, :GRADCHECK_EXAMPLES], t.Y[:, :GRADCHECK_EXAMPLES]
-            activations, cost, lambd = t.activations, t.cost, t.lambd
+            activations, cost, lambd, l1 = t.activations, t.cost, t.lambd, t.l1
         return gradient_check(
-            params, X, Y, activations, cost, lambd=lambd, max_per_layer=GRADCHECK_PER_LAYER
+            params, X, Y, activations, cost, lambd=lambd, l1=l1, max_per_layer=GRADCHECK_PER_LAYER
         )
 
     def reset(self) -> None:
@@ -415,17 +502,37 @@ class Session:
                 self._apply_live(name, value)
                 self.config = new
                 return "live"
-            kept = self._kept(f"rebuild ({FIELDS[name].label} = {format_field(new, name)})")
-            try:
-                if name == "dataset":
-                    self.dataset = self.load_data(new)
-                self.config = new
-                self._build()
-            except Exception:
-                self._take(kept)
-                raise
-            self._push(kept)
-            return "rebuild"
+            what = f"rebuild ({FIELDS[name].label} = {format_field(new, name)})"
+            return self._rebuild(new, name in DATA_SETTINGS, what)
+
+    def regenerate_data(self, seed: int) -> None:
+        """Draw a generated 2-D set anew with the data seed ``seed`` and rebuild the network
+        on it (weights from the weight seed); a ValueError for data that is not generated.
+        Undo brings the old data and network back."""
+        with self._lock:
+            if not REGISTRY[self.dataset.name].generated or self.config.data_path:
+                raise ValueError(
+                    f"{self.config.data_label} is not generated: only the toy 2-D sets can be "
+                    "drawn again with a new seed"
+                )
+            new = self.config.with_value("data_seed", parse_seed(str(seed)))
+            self._rebuild(new, True, f"new data (data seed {seed})")
+
+    def _rebuild(self, new: Config, reload: bool, what: str) -> str:
+        """Rebuild on ``new`` (reading its data again if ``reload``), keeping the model before
+        it for undo as ``what``; or change nothing and raise. The caller holds the lock."""
+        kept = self._kept(what)
+        try:
+            new.check()
+            if reload:
+                self.dataset = self.load_data(new)
+            self.config = new
+            self._build()
+        except Exception:
+            self._take(kept)
+            raise
+        self._push(kept)
+        return "rebuild"
 
     def _apply_live(self, name: str, value: Any) -> None:
         """Give the Trainer a live hyperparameter (speed is the app's pace: the config holds it)."""
@@ -435,6 +542,8 @@ class Session:
             self._trainer.batch_size = value
         elif name == "lambd":
             self._trainer.lambd = value
+        elif name == "l1":
+            self._trainer.l1 = value
         elif name == "optimizer":
             self._trainer.optimizer_name = value
 
@@ -533,15 +642,20 @@ class Session:
             return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view)
 
     def facts(self) -> ModelFacts:
-        """What the network is and what it learns from."""
+        """What the network is and what it learns from. For regression the cost J is that of
+        the standardised target (what the network is trained on), and ``cost_title`` says so;
+        RMSE in the target's own units is in ``history()``."""
         with self._lock:
-            t, data = self._trainer, self.dataset
+            t, data, target = self._trainer, self.dataset, self.prepared.target_scaler
+            title = COSTS[t.cost].title + (" of the standardised target" if target else "")
             return ModelFacts(
                 dataset=data.name, task=data.task, classes=tuple(data.classes),
                 layer_dims=tuple(t.layer_dims), activations=tuple(t.activations),
-                cost_title=COSTS[t.cost].title, m_train=t.m,
+                cost_title=title, m_train=t.m,
                 m_test=0 if t.X_test is None else t.X_test.shape[1],
                 feature_names=tuple(data.feature_names), target_name=data.target_name,
+                target_std=float(target.std[0, 0]) if target else None,
+                generated=REGISTRY[data.name].generated if data.name in REGISTRY else False,
             )  # fmt: skip
 
     def live_settings(self) -> dict[str, Any]:
@@ -550,15 +664,44 @@ class Session:
         with self._lock:
             t = self._trainer
             return {"learning_rate": t.learning_rate, "batch_size": t.batch_size,
-                    "lambd": t.lambd, "optimizer": t.optimizer_name}  # fmt: skip
+                    "lambd": t.lambd, "l1": t.l1, "optimizer": t.optimizer_name}  # fmt: skip
 
     def history(self, most: int = HISTORY_POINTS) -> HistoryColumns:
-        """At most ``most`` epochs of the history, evenly spread, always with the last."""
+        """At most ``most`` epochs of the history, evenly spread, always with the last.
+
+        For regression, RMSE in the target's own units comes from R² exactly: SS_res / m =
+        (1 - R²) SS_tot / m, so RMSE = sqrt(1 - R²) · σ, σ the population standard deviation
+        of that part's targets in their own units."""
         with self._lock:
             h = self._trainer.history
             kept = history_sample(len(h), most)
-            return HistoryColumns(*(tuple(column[i] for i in kept) for column in (
-                h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc)))  # fmt: skip
+            columns = [tuple(column[i] for i in kept) for column in (
+                h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc, h.train_r2,
+                h.test_r2)]  # fmt: skip
+            sigmas = self._target_sigmas()
+        rmse = [tuple(_rmse(r2, sigma) for r2 in column)
+                for column, sigma in zip(columns[5:], sigmas, strict=True)]  # fmt: skip
+        return HistoryColumns(*columns, *rmse)
+
+    def _target_sigmas(self) -> tuple[float, float]:
+        """The population std of the training and test targets in their own units (NaN for
+        classification or an empty part)."""
+        p = self.prepared
+        if p.target_scaler is None:
+            return float("nan"), float("nan")
+        return tuple(  # type: ignore[return-value]
+            float(p.targets(Y).std()) if Y.shape[1] else float("nan") for Y in (p.Y_train, p.Y_test)
+        )
+
+    def targets(self) -> Examples:
+        """The training and test targets (n_L, m) in the target's own units, with the inputs
+        as the Trainer holds them (copies of the targets, shared inputs). For regression views:
+        ``ModelCopy.output`` times ``target_std`` plus ``target_mean`` is the prediction."""
+        with self._lock:
+            t, p = self._trainer, self.prepared
+            has_test = t.X_test is not None
+            return Examples(t.X, p.targets(p.Y_train), t.X_test,
+                            p.targets(p.Y_test) if has_test else None)  # fmt: skip
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""
@@ -602,7 +745,11 @@ class Session:
         with self._lock:
             t = self._trainer
             params = {key: value.copy() for key, value in t.params.items()}
-            return ModelCopy(params, tuple(t.activations), t.dtype)
+            target = self.prepared.target_scaler
+            if target is None:
+                return ModelCopy(params, tuple(t.activations), t.dtype)
+            mean, std = float(target.mean[0, 0]), float(target.std[0, 0])
+            return ModelCopy(params, tuple(t.activations), t.dtype, mean, std)
 
     def examples(self) -> Examples:
         """The training and test examples as the Trainer holds them. They are never written
@@ -612,13 +759,28 @@ class Session:
             return Examples(t.X, t.Y, t.X_test, t.Y_test)
 
     def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        """Training and test points with their labels, for 2-D classification data."""
+        """Training and test points in plane coordinates with their labels, for 2-D
+        classification data (whatever features the network takes)."""
+        plane = self.plane()
+        if plane is None or self.dataset.task == "regression":
+            return None
+        return plane.X_train, plane.y_train, plane.X_test, plane.y_test
+
+    def plane(self) -> Plane | None:
+        """The data's own 2-D plane and the way from it to the network's inputs; None unless
+        the data set is 2-D (before its features)."""
         with self._lock:
             p, data = self.prepared, self.dataset
-            if data.n_x != 2 or data.task == "regression":
+            if data.plane is None:
                 return None
+            raw_train, raw_test = data.plane[:, p.train_index], data.plane[:, p.test_index]
+            on_plane = Standardizer.fit(raw_train)
             labels = data.labels
-            return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
+            return Plane(
+                on_plane.transform(raw_train), labels[p.train_index],
+                on_plane.transform(raw_test), labels[p.test_index], on_plane.mean,
+                on_plane.std, self.config.features, p.standardizer,
+            )  # fmt: skip
 
     def explain(self, split: str, index: int, l: int) -> Explanation:
         """Example ``index`` (0-based) of the train or test part through the network, and

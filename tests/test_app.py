@@ -359,13 +359,18 @@ async def test_usable_at_80x24():
 
 def test_config_defaults_are_the_articles_network():
     c = Config()
-    assert (c.dataset, c.hidden, c.activation) == ("circles", (4,), "tanh")
+    assert (c.dataset, c.hidden, c.activation) == ("circles", (4,), ("tanh",))
 
 
 @pytest.mark.parametrize(
     ("name", "value", "check"),
     [
         ("activation", "relu", lambda s: s.facts().activations == ("relu", "sigmoid")),
+        (
+            "activation",
+            "relu,tanh",
+            lambda s: s.config.hidden == (4,) and s.facts().activations == ("tanh", "sigmoid"),
+        ),
         (
             "init",
             "small",
@@ -378,11 +383,21 @@ async def test_rebuild_selects_rebuild_the_network(name, value, check):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        app.query_one(f"#field-{name}", Select).value = value
+        widget = app.query_one(f"#field-{name}")
+        if isinstance(widget, Select):
+            widget.value = value
+        else:  # a typed field applies on Enter
+            widget.value = value
+            widget.focus()
+            await pilot.press("enter")
         await settle(pilot)
-        await answer_confirm(pilot, "y")
-        assert check(app.session) and app.session.epoch == 0
-        assert "network rebuilt" in form_message(app)
+        if "," in value:  # two activations for one hidden layer: refused, nothing changes
+            assert check(app.session)
+            assert app.session.epoch == 1 and "2 activations" in form_message(app)
+        else:
+            await answer_confirm(pilot, "y")
+            assert check(app.session) and app.session.epoch == 0
+            assert "network rebuilt" in form_message(app)
 
 
 async def test_tab_and_shift_tab_move_between_panes():
@@ -391,7 +406,7 @@ async def test_tab_and_shift_tab_move_between_panes():
         await pilot.pause()
         assert app.focused is app.query_one(ShapesTable)
         seen = set()
-        for _ in range(15):
+        for _ in range(25):  # more than the focusable widgets: round the whole app
             await pilot.press("tab")
             seen.add(app.focused.id)
         assert {"diagram", "shapes", "field-learning_rate", "field-dataset"} <= seen

@@ -75,7 +75,7 @@ def test_presets_become_the_config():
     )  # fmt: skip
     c, extras = config_from_args(args, parser)
     assert extras == {}
-    assert (c.dataset, c.hidden, c.learning_rate, c.activation) == ("iris", (8, 4), 0.1, "relu")
+    assert (c.dataset, c.hidden, c.learning_rate, c.activation) == ("iris", (8, 4), 0.1, ("relu",))
     assert (c.batch_size, c.optimizer, c.lambd, c.seed) == (16, "adam", 0.01, 3)
 
 

@@ -327,3 +327,14 @@ async def test_gradient_check_from_the_ui_reports_per_layer_and_leaves_training_
         for key, value in app.session.params().items():
             np.testing.assert_array_equal(params[key], value)
         assert app.session.epoch == 1
+
+
+def test_histogram_of_huge_values_on_the_way_to_diverging_does_not_raise():
+    """float32 weights near 1e30 (a high rate before they overflow) leave numpy no distinct
+    bin edges: one bin from the smallest to the largest, holding every value."""
+    from engine.inspect import histogram
+
+    counts, edges = histogram(np.full(7, 1e30, np.float32), 24)
+    assert counts.tolist() == [7] and edges[0] == edges[-1] == np.float32(1e30)
+    counts, edges = histogram(np.array([1e30, 1.0000001e30], np.float32), 24)
+    assert counts.sum() == 2 and len(edges) == len(counts) + 1

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.data import REGISTRY
+from engine.features import DEFAULT_FEATURES
 from engine.inspect import BoundaryGrid, decision_grid
 from nntui.palette import Palette, palette, style
 from nntui.session import Session
@@ -41,18 +42,18 @@ class BoundaryView:
 
 def boundary_view(session: Session, ui: UiState) -> BoundaryView:
     """The grid's forward pass runs on a copy of the model, outside the Session's lock."""
-    facts = session.facts()
+    facts, plane = session.facts(), session.plane()
     grid = None
-    if facts.layer_dims[0] == 2:
+    if plane is not None:  # over the data's own plane, whatever features the inputs are
         nx, ny = ui.boundary_size
-        X = session.examples().X
-        output = session.model_copy().output
-        grid = decision_grid(output, X, nx, ny, pixel_aspect=PIXEL_ASPECT)
+        model = session.model_copy()
+        grid = decision_grid(lambda P: model.output(plane.inputs(P)), plane.X_train, nx, ny,
+                             pixel_aspect=PIXEL_ASPECT)  # fmt: skip
     names = facts.feature_names
-    axes = (names[0], names[1]) if len(names) == 2 else ("x1", "x2")
-    return BoundaryView(
-        grid, session.points(), facts.classes, facts.dataset, facts.layer_dims[0], axes
-    )
+    own_names = plane is not None and plane.features == DEFAULT_FEATURES and len(names) == 2
+    axes = (names[0], names[1]) if own_names else ("x1", "x2")
+    n_x = 2 if plane is not None else facts.layer_dims[0]
+    return BoundaryView(grid, session.points(), facts.classes, facts.dataset, n_x, axes)
 
 
 CELL_ASPECT = 2.0  # a terminal cell's height / width, about

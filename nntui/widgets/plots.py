@@ -1,4 +1,5 @@
-"""The training view: cost and accuracy per epoch, train and test, drawn with plotext.
+"""The training view: cost and accuracy (R² for regression) per epoch, train and test, drawn
+with plotext.
 
 Train is a fine braille line and test a line of dots, in the palette's train and test
 colours, so that they differ without colour too; the legend sits in the title, above the
@@ -125,25 +126,31 @@ class HistoryPlot(Pane, PlotextPlot):
         self.hint = ""
         if self.what == "cost":
             train, test = h.train_cost, h.test_cost
-            name, label = "cost J", "J (log scale)" if self.log_scale else "J"
+            name = "cost J" + (" (standardised y)" if view.regression else "")
+            label = "J (log scale)" if self.log_scale else "J"
+        elif view.regression:
+            train, test = h.train_r2, h.test_r2
+            name, label = "R² = 1 - SS_res/SS_tot", "R²"
         else:
             train, test = h.train_acc, h.test_acc
             name, label = "accuracy", "accuracy"
-        if self.what == "accuracy" and view.regression:
-            self.hint = "Accuracy is not defined for regression: see the cost plot."
-        elif not train:
+        if not train:
             self.hint = f"{name}: {EMPTY_HINT}"
         else:
-            self._plot_curves(h.epochs, train, test)
+            self._plot_curves(h.epochs, train, test, bounded=not view.regression)
             plt.title(f"{name}   {LEGEND}")
             plt.xlabel("epoch")
             plt.ylabel(label)
         self.refresh()
 
     def _plot_curves(
-        self, epochs: tuple[int, ...], train: tuple[float, ...], test: tuple[float, ...]
+        self,
+        epochs: tuple[int, ...],
+        train: tuple[float, ...],
+        test: tuple[float, ...],
+        bounded: bool,
     ) -> None:
-        """Both curves, their ticks, and the scale."""
+        """Both curves, their ticks, and the scale; accuracy (``bounded``) from 0 to 1."""
         plt, colours = self.plt, palette(self.app)
         limit = max(20, 2 * self.size.width)
         values: list[float] = []
@@ -157,7 +164,7 @@ class HistoryPlot(Pane, PlotextPlot):
                 values += ys
         x_ticks = linear_ticks(epochs[0], epochs[-1], max(2, self.size.width // 10), integer=True)
         plt.xticks(x_ticks, [tick_label(t) for t in x_ticks])
-        if self.what == "accuracy":
+        if self.what == "accuracy" and bounded:
             plt.ylim(0, 1)
             low, high = 0.0, 1.0
         else:

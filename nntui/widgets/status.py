@@ -25,6 +25,9 @@ class StatusView:
     epochs_per_second: float
     speed: int | None  # the pace asked for, epochs per second; None: max
     undo: str  # the change u would undo, e.g. "reset"; '' if none
+    train_r2: float = float("nan")
+    test_r2: float = float("nan")
+    test_rmse: float = float("nan")  # in the target's own units
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
@@ -34,6 +37,7 @@ def status_view(session: Session, ui: UiState) -> StatusView:
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
         session.config.speed,
         step.what if step else "",
+        h.last(h.train_r2), h.last(h.test_r2), h.last(h.test_rmse),
     )  # fmt: skip
 
 
@@ -57,13 +61,17 @@ def _speed(s: StatusView, running: bool) -> str:
 def status_text(s: StatusView, running: bool, error: str = "", width: int = 0) -> Text:
     """The line; when it would be wider than ``width`` (if given), shorter labels."""
     state = Text(" ▶ running " if running else " ⏸ paused ", style="bold reverse")
-    for cost, acc, undo in (
-        ("cost: train {}  test {}", "acc: train {}  test {}", "u: undo {}"),
-        ("J {}/{}", "acc {}/{}", "u: undo {}"),
-    ):
+    for cost, acc, r2, undo in (
+        ("cost: train {}  test {}", "acc: train {}  test {}", "R²: train {}  test {}  RMSE test {}",
+         "u: undo {}"),
+        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo {}"),
+    ):  # fmt: skip
         parts = [f"epoch {s.epoch}", _speed(s, running),
                  cost.format(_num(s.train_cost), _num(s.test_cost))]  # fmt: skip
-        if not s.regression:
+        if s.regression:
+            parts.append(r2.format(_num(s.train_r2, ".3f"), _num(s.test_r2, ".3f"),
+                                   _num(s.test_rmse)))  # fmt: skip
+        else:
             parts.append(acc.format(_pct(s.train_acc), _pct(s.test_acc)))
         if s.undo:
             parts.append(undo.format(s.undo))

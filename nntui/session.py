@@ -29,6 +29,7 @@ from engine.data import (
 )
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
+from engine.health import Finding, findings
 from engine.names import ArrayName, LayerKind
 from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
@@ -400,6 +401,11 @@ class Session:
             kept = history_sample(len(h), most)
             return HistoryColumns(*(tuple(column[i] for i in kept) for column in (
                 h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc)))  # fmt: skip
+
+    def health_findings(self) -> list[Finding]:
+        """What the latest recorded epochs' health says is wrong, layer by layer."""
+        with self._lock:
+            return findings(self._trainer.history.health)
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""

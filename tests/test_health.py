@@ -108,3 +108,16 @@ def test_health_can_be_switched_off():
     t = Trainer(X, Y, [2, 4, 1], health=False)
     t.step_epoch()
     assert len(t.history.health.columns()["epoch"]) == 0
+
+
+def test_nntui_train_ends_with_the_health_warnings():
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "nntui", "train", "--epochs", "3", "--layers", "8,8,8,8",
+         "--activation", "sigmoid", "--init", "small"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "warning: gradients vanish going back" in run.stdout

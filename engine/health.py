@@ -29,6 +29,7 @@ then every 2nd, 4th, ... epoch, always with the latest; an epoch that will not b
 never computed. ``findings`` reads the latest entries and says what looks wrong.
 """
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ HEALTH_LIMIT = 4096  # entries; each holds 5 + 2 * 17 numbers per layer: 1.3 MB 
 QUANTILES = np.linspace(0.0, 1.0, 17)
 DISTRIBUTION_SAMPLE = 256  # values of A[l] per epoch for its distribution
 NOTES_PER_BATCH = 64  # epochs computed together
-NOTE_BYTES = 8 << 20  # at most this much of A[l] waits to be computed
+NOTE_BYTES = 4 << 20  # at most this much of A[l] (as float64) waits to be computed
 SERIES = ("grad_norm", "update_ratio", "unhealthy", "a_mean", "a_std")
 
 VANISHING_RATIO = 1e-5  # update ratio below this: the weights barely move
@@ -61,11 +62,16 @@ def quantiles(values: np.ndarray) -> np.ndarray:
     """(k, 17) quantiles at 0, 1/16, ..., 1 of each row of values (k, n), interpolated
     linearly between the sorted values as ``np.quantile`` does (its default method)."""
     ordered = np.sort(values, axis=1)
-    position = QUANTILES * (ordered.shape[1] - 1)
-    low = np.floor(position).astype(np.intp)
-    high = np.minimum(low + 1, ordered.shape[1] - 1)
-    frac = position - low
+    low, high, frac = _positions(ordered.shape[1])
     return ordered[:, low] * (1 - frac) + ordered[:, high] * frac
+
+
+@functools.cache
+def _positions(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For n sorted values: the index below and above each quantile, and how far between."""
+    position = QUANTILES * (n - 1)
+    low = np.floor(position).astype(np.intp)
+    return low, np.minimum(low + 1, n - 1), position - low
 
 
 class HealthRecord:
@@ -95,7 +101,8 @@ class HealthRecord:
             self._w_q[:n], self._a_q[:n] = saved["w_quantiles"], saved["a_quantiles"]
         self.stride = int(epoch[0]) if n > 1 else 1
         self._notes: list[tuple] = []
-        self._capacity = NOTES_PER_BATCH
+        self._capacity = 1  # the first epoch is computed at once, then NOTE_BYTES decide
+        self._work = [np.empty(0, np.uint8) for _ in range(3)]  # see _scratch
 
     @property
     def epoch(self) -> np.ndarray:
@@ -119,12 +126,10 @@ class HealthRecord:
         notes = self._notes
         if notes and notes[-1][0] % self.stride:  # off the stride: it will not be kept
             notes.pop()
-        if notes and caches[0].A.shape != notes[0][3][0].A.shape:
+        A = [cache.A for cache in caches]
+        if notes and A[0].shape != notes[0][3][0].shape:
             self.flush()  # the batch size changed: the stacks need one shape
-        notes.append((epoch, W_before, W_after, tuple(caches), tuple(grads)))
-        if len(notes) == 1:
-            size = sum(cache.A.nbytes for cache in caches)
-            self._capacity = max(1, min(NOTES_PER_BATCH, NOTE_BYTES // max(size, 1)))
+        notes.append((epoch, W_before, W_after, A, [step.dW for step in grads]))
         if len(notes) >= self._capacity:
             self.flush()
 
@@ -135,12 +140,13 @@ class HealthRecord:
             return
         n, k = self.n, len(notes)
         self._epoch[n : n + k] = [note[0] for note in notes]
-        self._series[n : n + k], self._w_q[n : n + k], self._a_q[n : n + k] = self._compute(notes)
+        self._compute(notes, self._series[n : n + k], self._w_q[n : n + k], self._a_q[n : n + k])
         self.n += k
         self._keep_stride(max(n - 1, 0))  # the latest before may now be off the stride
         while self.n > HEALTH_LIMIT:
             self.stride *= 2
             self._keep_stride(0)
+        self._capacity = capacity(notes[0][3])
 
     def _keep_stride(self, start: int) -> None:
         """From entry ``start`` on, keep the entries on the stride, and the latest."""
@@ -153,28 +159,46 @@ class HealthRecord:
             column[start:kept] = column[start : self.n][keep]
         self.n = kept
 
-    def _compute(self, notes: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(series (k, 5, L), W quantiles (k, L, 17), A quantiles (k, L, 17)) for k notes."""
+    def _compute(
+        self, notes: list[tuple], series: np.ndarray, w_q: np.ndarray, a_q: np.ndarray
+    ) -> None:
+        """Fill series (k, 5, L), W quantiles (k, L, 17) and A quantiles (k, L, 17) for k
+        notes: per layer, a few NumPy calls over the k epochs' arrays stacked together."""
         k = len(notes)
         before = np.array([n[1] for n in notes], np.float64)  # np.array: no per-item Python
         after = np.array([n[2] for n in notes], np.float64)
-        series = np.empty((k, len(SERIES), self.L))
-        w_q = np.empty((k, self.L, len(QUANTILES)))
-        a_q = np.empty_like(w_q)
         for l, (g, part) in enumerate(zip(self.gs, self.W_slices, strict=True)):
             W, dW_epoch = after[:, part], after[:, part] - before[:, part]
-            dW = np.array([n[4][l].dW for n in notes]).reshape(k, -1)
-            A = np.array([n[3][l].A for n in notes])
-            series[:, 0, l] = np.sqrt(np.square(dW, dtype=np.float64).sum(axis=1))
-            W_norm = np.sqrt(np.square(W).sum(axis=1))
+            dW = np.array([n[4][l] for n in notes], np.float64).reshape(k, -1)
+            series[:, 0, l] = np.sqrt(np.vecdot(dW, dW))
             with np.errstate(divide="ignore", invalid="ignore"):  # W = 0: inf or NaN
-                series[:, 1, l] = np.sqrt(np.square(dW_epoch).sum(axis=1)) / W_norm
-            series[:, 2, l] = unhealthy_share(A, g)
-            series[:, 3, l], series[:, 4, l] = mean_std(A)
+                series[:, 1, l] = np.sqrt(np.vecdot(dW_epoch, dW_epoch) / np.vecdot(W, W))
             w_q[:, l] = quantiles(W)
+            A = self._stack([n[3][l] for n in notes], 0)  # (k, n_l, m), A[l]'s dtype
+            series[:, 2, l] = unhealthy_share(A, g, self._scratch(A))
+            A64 = self._scratch(A, np.float64, 2)
+            np.copyto(A64, A)
+            series[:, 3, l], series[:, 4, l] = mean_std(A64)
             flat = A.reshape(k, -1)
-            a_q[:, l] = quantiles(flat[:, :: max(1, flat.shape[1] // DISTRIBUTION_SAMPLE)])
-        return series, w_q, a_q
+            a_q[:, l] = quantiles(flat[:, :: -(-flat.shape[1] // DISTRIBUTION_SAMPLE)])
+
+    def _stack(self, arrays: list[np.ndarray], slot: int) -> np.ndarray:
+        """(k, n_l, m): the k arrays (n_l, m) side by side, in work array ``slot``."""
+        out = self._scratch(arrays[0], arrays[0].dtype, slot, len(arrays))
+        np.concatenate(arrays, out=out.reshape(-1, arrays[0].shape[-1]))
+        return out
+
+    def _scratch(
+        self, like: np.ndarray, dtype: np.dtype | None = None, slot: int = 1, k: int = 0
+    ) -> np.ndarray:
+        """A work array shaped like ``like`` ((k, n_l, m) if k), kept between batches in
+        ``slot`` (0, 1, 2), so a batch allocates nothing."""
+        shape = (k, *like.shape) if k else like.shape
+        dtype = np.dtype(dtype or like.dtype)
+        size = math.prod(shape) * dtype.itemsize
+        if self._work[slot].size < size:
+            self._work[slot] = np.empty(size, np.uint8)
+        return self._work[slot][:size].view(dtype).reshape(shape)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The record as arrays (copies), for a model file; what is noted is computed first."""
@@ -196,26 +220,38 @@ class HealthRecord:
         return columns
 
 
+def capacity(A: Sequence[np.ndarray]) -> int:
+    """How many epochs with arrays A[l] wait to be computed together: NOTES_PER_BATCH, fewer
+    when their stacks in float64 would pass NOTE_BYTES (large layers cost little per epoch
+    next to the epoch itself)."""
+    size = 8 * sum(a.size for a in A)
+    return max(1, min(NOTES_PER_BATCH, NOTE_BYTES // max(size, 1)))
+
+
 def mean_std(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, std) of each A[i] of A (k, n_l, m), from its sums of values and squares in
-    float64 (exact enough for float32 arrays: the squares keep 53 bits)."""
-    A = A.reshape(A.shape[0], -1).astype(np.float64)
+    """(mean, std) of each A[i] of A (k, n_l, m) float64, from its sums of values and of
+    squares (float64 keeps float32 values and their squares exactly)."""
+    A = A.reshape(A.shape[0], -1)
     n = A.shape[1]
-    mean = A.sum(axis=1) / n
-    var = np.einsum("ki,ki->k", A, A) / n - mean * mean
+    mean = A @ np.full(n, 1.0 / n)
+    var = np.vecdot(A, A) / n - mean * mean
     return mean, np.sqrt(np.maximum(var, 0.0))
 
 
-def unhealthy_share(A: np.ndarray, g: Activation) -> np.ndarray:
+def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarray:
     """(k,) for A (k, n_l, m): the dead share of units (A <= g(0) on every example) if g
-    dies, the saturated share of values (A outside [g(-4), g(4)]) if g saturates, else NaN."""
+    dies, the saturated share of values (A outside [g(-4), g(4)]) if g saturates, else NaN.
+    ``work``, like A, is written over."""
     if g.dies:
         zero = g.forward(np.zeros(1, A.dtype))[0]
         return (A.max(axis=2) <= zero).mean(axis=1)
     if g.saturates:
         low, high = g.forward(np.array([-SATURATION, SATURATION], A.dtype))
-        middle, half = (low + high) / 2, (high - low) / 2
-        return np.count_nonzero(np.abs(A - middle) > half, axis=(1, 2)) / A[0].size
+        np.subtract(A, (low + high) / 2, out=work)
+        np.abs(work, out=work)
+        np.greater(work, (high - low) / 2, out=work)  # 1 where saturated, else 0
+        flat = work.reshape(len(work), -1)
+        return flat @ np.full(flat.shape[1], 1 / flat.shape[1], A.dtype)
     return np.full(A.shape[0], math.nan)
 
 

@@ -19,6 +19,7 @@ from nntui.views import Frame, UiState
 from nntui.widgets.boundary import DecisionBoundary, boundary_view
 from nntui.widgets.diagram import LayerDiagram, diagram_view
 from nntui.widgets.form import HyperForm, form_view
+from nntui.widgets.health import HealthPane, health_view
 from nntui.widgets.inspector import Inspector, inspector_view
 from nntui.widgets.plots import TrainingPlots, history_view
 from nntui.widgets.report import ClassificationReport, report_view
@@ -59,6 +60,7 @@ VIEWS: tuple[Pane, ...] = (
         "boundary", DecisionBoundary, boundary_view, "3", "Decision boundary", "decision boundary"
     ),
     Pane("report", ClassificationReport, report_view, "4", "Classes", "classification report"),
+    Pane("health", HealthPane, health_view, "6", "Health", "training health over the epochs"),
 )
 
 

@@ -95,6 +95,19 @@ class ModelFacts:
 
 
 @dataclass(frozen=True)
+class HealthColumns:
+    """The recorded health (engine.health), copied: entry i holds epoch ``epochs[i]``;
+    ``series`` (n, 5, L) in the order of engine.health.SERIES, ``w_quantiles`` (n, L, 17);
+    each layer's failure kind ('dead', 'saturated' or ''); what the latest epochs say."""
+
+    epochs: np.ndarray
+    series: np.ndarray
+    w_quantiles: np.ndarray
+    kinds: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class HistoryColumns:
     """Per-epoch columns, sampled: entry i holds epoch ``epochs[i]``."""
 
@@ -401,6 +414,14 @@ class Session:
             kept = history_sample(len(h), most)
             return HistoryColumns(*(tuple(column[i] for i in kept) for column in (
                 h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc)))  # fmt: skip
+
+    def health(self) -> HealthColumns:
+        """A copy of the recorded health of every layer, and its findings."""
+        with self._lock:
+            record = self._trainer.history.health
+            found = tuple(findings(record))  # computes what was noted, first
+            return HealthColumns(record.epoch.copy(), record.series.copy(),
+                                 record.w_quantiles.copy(), record.kinds, found)  # fmt: skip
 
     def health_findings(self) -> list[Finding]:
         """What the latest recorded epochs' health says is wrong, layer by layer."""

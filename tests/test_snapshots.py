@@ -44,3 +44,17 @@ def test_mid_epoch_backward_phase(snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_health_view_of_a_vanishing_network(snap_compare):
+    """View 6 on a deep sigmoid network with small weights: the vanishing verdicts."""
+
+    async def run_before(pilot):
+        for _ in range(5):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("6")
+        await pilot.pause(0.3)
+
+    app = make_app(hidden=(8, 8, 8, 8), activation="sigmoid", init="small", learning_rate=0.1)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

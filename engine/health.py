@@ -17,12 +17,13 @@ For epoch t and layer l = 1 .. L, from arrays the trainer already has:
 and, for the distributions, the quantiles at k/16 (k = 0 .. 16) of W[l] and of A[l] (A[l]
 from at most DISTRIBUTION_SAMPLE of its values, evenly strided).
 
-Recording costs almost nothing per epoch: ``HealthRecord.note`` keeps references to the
-last batch's A[l] and dW[l] (fresh arrays each epoch, never written again) and the weights'
-copy the trainer makes anyway; the signals are computed for many epochs at once, in a few
-vectorised NumPy calls, when the notes fill a batch or someone reads the record. Only A[l]
-is kept: every activation here rises, so Z <= 0 exactly when A <= g(0), and |Z| > 4 exactly
-when A lies outside [g(-4), g(4)].
+Noting an epoch is one append: ``HealthRecord.note`` keeps references to the last batch's
+A[l] and dW[l] (fresh arrays each epoch, never written again) and the weights' copy the
+trainer makes anyway; the signals are computed for up to NOTES_PER_BATCH epochs at once, in
+a few vectorised NumPy calls over the stacked arrays (in work arrays kept between batches),
+when the notes fill a batch or someone reads the record. Only A[l] is kept: every
+activation here rises, so Z <= 0 exactly when A <= g(0), and |Z| > 4 exactly when A lies
+outside [g(-4), g(4)].
 
 The record keeps entries like the cost history: every epoch up to HEALTH_LIMIT entries,
 then every 2nd, 4th, ... epoch, always with the latest; an epoch that will not be kept is
@@ -255,9 +256,8 @@ def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarra
         return (A.max(axis=2) <= zero).mean(axis=1)
     if g.saturates:
         low, high = g.forward(np.array([-SATURATION, SATURATION], A.dtype))
-        np.subtract(A, (low + high) / 2, out=work)
-        np.abs(work, out=work)
-        np.greater(work, (high - low) / 2, out=work)  # 1 where saturated, else 0
+        np.clip(A, low, high, out=work)
+        np.not_equal(work, A, out=work)  # 1 where A lies outside [low, high], else 0
         flat = work.reshape(len(work), -1)
         return flat @ np.full(flat.shape[1], 1 / flat.shape[1], A.dtype)
     return np.full(A.shape[0], math.nan)

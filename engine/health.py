@@ -64,17 +64,21 @@ def failure_kind(g: Activation) -> str:
 def quantiles(values: np.ndarray) -> np.ndarray:
     """(k, 17) quantiles at 0, 1/16, ..., 1 of each row of values (k, n), interpolated
     linearly between the sorted values as ``np.quantile`` does (its default method)."""
-    ordered = np.sort(values, axis=1)
-    low, high, frac = _positions(ordered.shape[1])
-    return ordered[:, low] * (1 - frac) + ordered[:, high] * frac
+    return np.sort(values, axis=1) @ _interpolation(values.shape[1], values.dtype)
 
 
 @functools.cache
-def _positions(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For n sorted values: the index below and above each quantile, and how far between."""
+def _interpolation(n: int, dtype: np.dtype) -> np.ndarray:
+    """(n, 17): column q weighs the two sorted values around quantile q by how near each
+    is (1 - frac and frac), so sorted values (k, n) @ it are the quantiles (k, 17)."""
     position = QUANTILES * (n - 1)
     low = np.floor(position).astype(np.intp)
-    return low, np.minimum(low + 1, n - 1), position - low
+    frac = position - low
+    weights = np.zeros((n, len(QUANTILES)), dtype)
+    columns = np.arange(len(QUANTILES))
+    weights[low, columns] += 1 - frac
+    weights[np.minimum(low + 1, n - 1), columns] += frac
+    return weights
 
 
 class HealthRecord:
@@ -255,12 +259,18 @@ def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarra
         zero = g.forward(np.zeros(1, A.dtype))[0]
         return (A.max(axis=2) <= zero).mean(axis=1)
     if g.saturates:
-        low, high = g.forward(np.array([-SATURATION, SATURATION], A.dtype))
+        low, high = _bounds(g, A.dtype)
         np.clip(A, low, high, out=work)
         np.not_equal(work, A, out=work)  # 1 where A lies outside [low, high], else 0
         flat = work.reshape(len(work), -1)
         return flat @ np.full(flat.shape[1], 1 / flat.shape[1], A.dtype)
     return np.full(A.shape[0], math.nan)
+
+
+@functools.cache
+def _bounds(g: Activation, dtype: np.dtype) -> np.ndarray:
+    """g(-4) and g(4), computed in ``dtype``."""
+    return g.forward(np.array([-SATURATION, SATURATION], dtype))
 
 
 @dataclass(frozen=True)

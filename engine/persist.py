@@ -8,6 +8,9 @@ A model file is one .npz archive (an uncompressed zip of .npy arrays):
     params/W1, params/b1 …  W[l] (n_l, n_{l-1}), b[l] (n_l, 1)
     optimizer/…             the optimiser's running averages
     history/train_cost …    one value per epoch
+    health/epoch, health/series, health/w_quantiles, health/a_quantiles
+                            the per-layer health record (engine.health): (n,), (n, 5, L),
+                            (n, L, 17), (n, L, 17); absent in files written before it
     data/mean, data/std     the standardisation fitted on the training part
     data/target_mean, data/target_std   a regression target's standardisation (n_L, 1)
 
@@ -37,6 +40,7 @@ from numpy.lib import format as npy_format
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.files import check_input_file
+from engine.health import QUANTILES, SERIES
 from engine.initializers import param_shapes
 from engine.optimizers import OPTIMIZERS, Optimizer
 from engine.trainer import HISTORY_COLUMNS, History, Trainer
@@ -122,6 +126,7 @@ def save_model(
     arrays |= {f"optimizer/{k}": np.asarray(v) for k, v in state["optimizer_state"].items()}
     arrays |= {f"history/{k}": np.asarray(v, np.int64 if k == "epoch" else np.float64)
                for k, v in state["history"].items()}  # fmt: skip
+    arrays |= {f"health/{k}": v for k, v in state["health"].items()}
     if mean is not None and std is not None:
         arrays |= {"data/mean": mean, "data/std": std}
     if target is not None:
@@ -375,6 +380,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         params[key] = array
     _check_the_rest(arrays, shapes, dims, dtype, OPTIMIZERS[meta["optimizer"]], bad)
     history = _history(arrays, epoch, bad)
+    health = _health(arrays, len(dims) - 1, epoch, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
         for name, value in arrays.items()
@@ -386,6 +392,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "optimizer_state": optimizer_state,
         "epoch": epoch,
         "history": history,
+        "health": health,
         "rng": meta["rng"],
     }
     return SavedModel(
@@ -414,6 +421,31 @@ def _history(
     if not rising or (epochs[-1] if n else 0) != epoch:
         raise bad(f"its history's epochs do not rise to its {epoch} epochs")
     return {name: values.tolist() for name, values in columns.items()}
+
+
+def _health(
+    arrays: dict[str, np.ndarray], L: int, epoch: int, bad: Callable[[str], Exception]
+) -> dict[str, np.ndarray] | None:
+    """The health record, if the file has one: its shapes fit L layers and agree, its epochs
+    rise to at most ``epoch``."""
+    names = ("epoch", "series", "w_quantiles", "a_quantiles")
+    found = {name: arrays[f"health/{name}"] for name in names if f"health/{name}" in arrays}
+    if not found:
+        return None
+    if len(found) != len(names):
+        raise bad("its health record is incomplete")
+    epochs, n = found["epoch"], len(found["epoch"])
+    q = len(QUANTILES)
+    shapes = {"epoch": (n,), "series": (n, len(SERIES), L),
+              "w_quantiles": (n, L, q), "a_quantiles": (n, L, q)}  # fmt: skip
+    for name, shape in shapes.items():
+        kind = "i" if name == "epoch" else "f"
+        if found[name].shape != shape or found[name].dtype.kind != kind:
+            raise bad(f"its health {name} is not a {shape} array of numbers")
+    rising = n == 0 or (epochs[0] >= 1 and (np.diff(epochs) > 0).all() and epochs[-1] <= epoch)
+    if not rising:
+        raise bad(f"its health record's epochs do not rise within its {epoch} epochs")
+    return found
 
 
 def _check_floats(
@@ -460,6 +492,8 @@ def _check_the_rest(
             _check_floats(name, array, averages[key], dtype, bad)
             if key.partition("_")[0] in optimizer.nonnegative and (array < 0).any():
                 raise bad(f"{name} must be >= 0 (a running mean of squares)")
+        elif group == "health":
+            continue  # checked by _health
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")
@@ -475,16 +509,25 @@ def _check_the_rest(
 
 
 def history_csv(history: History, regression: bool = False) -> str:
-    """The per-epoch history as CSV text; empty cells where a value does not apply. The
+    """The per-epoch history as CSV text; empty cells where a value does not apply or where
+    the health record (thinned sooner than the costs) has no entry for that epoch. The
     columns: epoch, train_cost, test_cost, then train_acc, test_acc (or for regression
-    train_r2, test_r2), then seconds."""
+    train_r2, test_r2), then seconds, then the health columns (grad_norm[l], ...)."""
     names = ("epoch", "train_cost", "test_cost",
              *(R2_COLUMNS if regression else ACCURACY_COLUMNS), "seconds")  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names)
+    health = history.health
+    health.flush()
+    health_columns = health.csv_columns()
+    writer.writerow([*names, *(name for name, _, _ in health_columns)])
+    at = {int(e): i for i, e in enumerate(health.epoch)}
+    blank = [math.nan] * len(health_columns)
     for epoch, *values in zip(*(getattr(history, name) for name in names), strict=True):
-        writer.writerow([epoch, *("" if math.isnan(v) else repr(float(v)) for v in values)])
+        i = at.get(epoch)
+        entry = blank if i is None else [health.series[i, s, l] for _, s, l in health_columns]
+        cells = ("" if math.isnan(v) else repr(float(v)) for v in (*values, *entry))
+        writer.writerow([epoch, *cells])
     return out.getvalue()
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from engine import checks
 from engine.activations import Activation
 from engine.costs import check_output, compute_cost, get_cost
+from engine.health import HealthRecord
 from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
 from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
@@ -98,12 +99,16 @@ class History:
     Every epoch is kept until there are HISTORY_LIMIT entries. Then every other entry is
     let go and from there on every 2nd epoch is kept (then every 4th, ...), so a run of
     any length holds evenly spaced entries in bounded memory. The latest epoch is always
-    the last entry.
+    the last entry. ``health``, if recorded, is thinned by the same rule from HEALTH_LIMIT
+    entries, so its epochs are among these.
     """
 
-    def __init__(self, columns: dict[str, Sequence[float]] | None = None) -> None:
+    def __init__(
+        self, columns: dict[str, Sequence[float]] | None = None, health: HealthRecord | None = None
+    ) -> None:
         """From ``columns()``; a column left out (R² in files older than it) is all NaN."""
         columns = columns or {}
+        self.health = health  # per-layer health, thinned the same way (engine.health)
         n = len(columns.get("train_cost", ()))
         self.epoch = array("q", columns.get("epoch", range(1, n + 1)))
         for name in HISTORY_COLUMNS[1:]:
@@ -153,6 +158,7 @@ class Trainer:
     as in the article). ``cost`` is bce, ce or mse. Every argument is checked here, once
     (``engine.checks``), so the epochs run unchecked: a misuse is a ValueError or TypeError
     naming the parameter. X and Y are float32 or float64; integers and bools are converted.
+    ``health`` records each epoch's per-layer health in ``history.health`` (engine.health).
     """
 
     def __init__(
@@ -173,8 +179,10 @@ class Trainer:
         seed: int | None = 0,
         dtype: type | np.dtype = np.float32,
         l1: float = 0.0,
+        health: bool = True,
     ) -> None:
         self.dtype = checks.float_dtype(dtype)
+        self.record_health = health
         X, Y = checks.data(X, Y, dtype=self.dtype)
         if (X_test is None) != (Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
@@ -292,7 +300,7 @@ class Trainer:
         self.optimizer = make_optimizer(self.optimizer_name)
         self._rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
         self.epoch = 0
-        self.history = History()
+        self.history = History(health=self._health_record())
         self.last_stats: EpochStats | None = None
         self._run: Iterator[Record] | None = None
         self.last_phase: Phase | None = None
@@ -431,6 +439,7 @@ class Trainer:
             "optimizer_state": {k: np.copy(v) for k, v in self.optimizer.state().items()},
             "epoch": self.epoch,
             "history": self.history.columns(),
+            "health": self.history.health.columns(),
             "rng": _jsonable(self._rng.bit_generator.state),
         }
 
@@ -448,7 +457,7 @@ class Trainer:
         self.optimizer_name = state["optimizer"]
         self.optimizer.load_state(state["optimizer_state"])
         self.epoch = int(state["epoch"])
-        self.history = History(state["history"])
+        self.history = History(state["history"], self._health_record(state.get("health")))
         self._rng.bit_generator.state = _from_jsonable(state["rng"])
         self.last_phase = None
         self._keep_good()
@@ -577,7 +586,14 @@ class Trainer:
             self.epoch, train_cost, test_cost, train_acc, test_acc, seconds, train_r2, test_r2
         )
         self.history.append(self.last_stats)
+        before = self._good_flat
         self._keep_good()
+        if self.record_health:
+            self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
+
+    def _health_record(self, saved: dict[str, np.ndarray] | None = None) -> HealthRecord:
+        """An empty health record for this network, or the one ``state()`` saved."""
+        return HealthRecord(self.gs, self._W_slices, saved)
 
     def _check_finite(self, cost: float) -> None:
         """Unless the cost and every weight are finite, roll back to the last finite epoch's
@@ -603,17 +619,21 @@ class Trainer:
         self._flat = np.concatenate([np.asarray(p, self.dtype).ravel() for p in params.values()])
         self._before_flat = self._flat.copy()  # the weights before the last update
         self.params, self._before = {}, {}
+        places = {}
         start = 0
         for key, value in params.items():
             where = slice(start, start + value.size)
             self.params[key] = self._flat[where].reshape(value.shape)
             self._before[key] = self._before_flat[where].reshape(value.shape)
+            places[key] = where
             start += value.size
+        self._W_slices = [places[f"W{l}"] for l in range(1, self.L + 1)]  # W[l] in the buffer
         self._good_flat = self._flat.copy()
 
     def _keep_good(self) -> None:
-        """Remember the weights and optimiser state of the last finite epoch."""
-        np.copyto(self._good_flat, self._flat)
+        """Remember the weights and optimiser state of the last finite epoch, in a new copy:
+        the old one stays as it is, the health record's weights before the epoch."""
+        self._good_flat = self._flat.copy()
         self._good_optimizer = {key: np.copy(v) for key, v in self.optimizer.state().items()}
 
     def _restore_good(self) -> None:

@@ -1,7 +1,8 @@
 """`nntui train`: the same training as the app, without it.
 
 On a terminal it shows a progress bar (epoch, cost, accuracy, epochs/s, time left); piped, it
-prints a plain line every few seconds. It ends with a summary table. Ctrl+C, SIGTERM and
+prints a plain line every few seconds. It ends with a summary table and the training-health
+warnings (``engine.health.findings``) of the last recorded epoch. Ctrl+C, SIGTERM and
 SIGHUP stop after the epoch in progress and still write the files asked for; a second one
 stops at once, undoes the unfinished epoch and writes them too. Output that cannot be shown
 (``| head``, a full disk, an encoding without "·") is dropped; training and the files go on.
@@ -310,4 +311,6 @@ def main(argv: list[str]) -> int:
         except (OSError, ValueError) as err:
             return fail(f"cannot write: {err}")
     console.print(summary(session, seconds, session.epoch - first))
+    for finding in session.health_findings():
+        console.print(f"warning: {finding.message}; {finding.hint}", markup=False)
     return signals.exit_code if outcome == "stopped" else EXIT[outcome]

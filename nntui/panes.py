@@ -20,6 +20,7 @@ from nntui.widgets.boundary import DecisionBoundary, boundary_view
 from nntui.widgets.diagram import LayerDiagram, diagram_view
 from nntui.widgets.explain import Explainer, explain_view
 from nntui.widgets.form import HyperForm, form_view
+from nntui.widgets.health import HealthPane, health_view
 from nntui.widgets.inspector import Inspector, inspector_view
 from nntui.widgets.plots import TrainingPlots, history_view
 from nntui.widgets.report import ClassificationReport, report_view
@@ -61,6 +62,7 @@ VIEWS: tuple[Pane, ...] = (
     ),
     Pane("report", ClassificationReport, report_view, "4", "Classes", "classification report"),
     Pane("explain", Explainer, explain_view, "5", "Explain", "explain one example and unit"),
+    Pane("health", HealthPane, health_view, "6", "Health", "training health over the epochs"),
 )
 
 

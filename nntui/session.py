@@ -32,6 +32,7 @@ from engine.data import (
 from engine.features import DEFAULT_FEATURES, expand, with_features
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
+from engine.health import Finding, findings
 from engine.names import ArrayName, LayerKind
 from engine.persist import (
     ModelFileError,
@@ -132,6 +133,19 @@ class ModelFacts:
     def score_name(self) -> str:
         """What the second number after the cost is: 'accuracy', or 'R²' for regression."""
         return "R²" if self.regression else "accuracy"
+
+
+@dataclass(frozen=True)
+class HealthColumns:
+    """The recorded health (engine.health), copied: entry i holds epoch ``epochs[i]``;
+    ``series`` (n, 5, L) in the order of engine.health.SERIES, ``w_quantiles`` (n, L, 17);
+    each layer's failure kind ('dead', 'saturated' or ''); what the latest epochs say."""
+
+    epochs: np.ndarray
+    series: np.ndarray
+    w_quantiles: np.ndarray
+    kinds: tuple[str, ...]
+    findings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True)
@@ -702,6 +716,19 @@ class Session:
             has_test = t.X_test is not None
             return Examples(t.X, p.targets(p.Y_train), t.X_test,
                             p.targets(p.Y_test) if has_test else None)  # fmt: skip
+
+    def health(self) -> HealthColumns:
+        """A copy of the recorded health of every layer, and its findings."""
+        with self._lock:
+            record = self._trainer.history.health
+            found = tuple(findings(record))  # computes what was noted, first
+            return HealthColumns(record.epoch.copy(), record.series.copy(),
+                                 record.w_quantiles.copy(), record.kinds, found)  # fmt: skip
+
+    def health_findings(self) -> list[Finding]:
+        """What the latest recorded epochs' health says is wrong, layer by layer."""
+        with self._lock:
+            return findings(self._trainer.history.health)
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""

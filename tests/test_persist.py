@@ -385,6 +385,6 @@ def test_history_csv_has_one_row_per_epoch(tmp_path):
     path = tmp_path / "history.csv"
     session.export_history(str(path))
     rows = path.read_text().splitlines()
-    assert rows[0] == "epoch,train_cost,test_cost,train_acc,test_acc,seconds"
+    assert rows[0].startswith("epoch,train_cost,test_cost,train_acc,test_acc,seconds,")
     assert len(rows) == 5 and rows[4].startswith("4,")
     assert float(rows[1].split(",")[1]) == session.history().train_cost[0]

@@ -254,7 +254,7 @@ def test_regression_history_csv_has_r2_columns(tmp_path):
     path = tmp_path / "h.csv"
     session.export_history(str(path))
     header, row = path.read_text().splitlines()
-    assert header == "epoch,train_cost,test_cost,train_r2,test_r2,seconds"
+    assert header.startswith("epoch,train_cost,test_cost,train_r2,test_r2,seconds,grad_norm[1]")
     assert float(row.split(",")[4]) == pytest.approx(session.history().test_r2[-1])
 
 

@@ -64,3 +64,17 @@ def test_each_view_at_80x24_and_120x40(snap_compare, key, size):
         await pilot.pause(0.6)  # both plots redraw on the timer
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_health_view_of_a_vanishing_network(snap_compare):
+    """View 6 on a deep sigmoid network with small weights: the vanishing verdicts."""
+
+    async def run_before(pilot):
+        for _ in range(5):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("6")
+        await pilot.pause(0.3)
+
+    app = make_app(hidden=(8, 8, 8, 8), activation="sigmoid", init="small", learning_rate=0.1)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,123 @@
+"""Training health: the recorded series against values recomputed from the arrays, the
+verdicts on networks made to fail, and the record in model files and history CSVs."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from engine.health import SATURATION, findings
+from engine.persist import load_model, save_model
+from engine.toy import circles
+from engine.trainer import Trainer
+
+
+def circle_data(m: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    X, labels = circles(m, seed=0)
+    return X.astype(np.float64), labels[None].astype(np.float64)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+def test_one_epochs_series_equal_values_recomputed_from_the_arrays(hidden):
+    """Full batch: the epoch's one update is ΔW; grad norms, shares, mean and std come
+    from the last batch's dW, Z and A, recomputed here in plain NumPy."""
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 5, 3, 1], activations=[hidden, hidden, "sigmoid"],
+                learning_rate=0.5, dtype=np.float64)  # fmt: skip
+    before = {k: v.copy() for k, v in t.params.items()}
+    t.step_epoch()
+    record = t.history.health
+    record.flush()
+    assert record.epoch.tolist() == [1]
+    for l in range(1, 4):
+        W, dW = t.params[f"W{l}"], t._grads[l - 1].dW
+        Z, A = t._caches[l - 1].Z, t._caches[l - 1].A
+        grad_norm, ratio, share, a_mean, a_std = record.series[0, :, l - 1]
+        assert grad_norm == pytest.approx(np.sqrt((dW**2).sum()), rel=1e-9)
+        delta = np.sqrt(((W - before[f"W{l}"]) ** 2).sum()) / np.sqrt((W**2).sum())
+        assert ratio == pytest.approx(delta, rel=1e-9)
+        g = t.activations[l - 1]
+        expected = (Z <= 0).all(axis=1).mean() if g == "relu" else (np.abs(Z) > SATURATION).mean()
+        assert share == pytest.approx(expected)
+        assert (a_mean, a_std) == pytest.approx((A.mean(), A.std()), rel=1e-9)
+        assert record.w_quantiles[0, l - 1] == pytest.approx(
+            np.quantile(W, np.linspace(0, 1, 17)), rel=1e-9
+        )
+
+
+def test_a_deep_sigmoid_network_with_small_weights_is_flagged_as_vanishing():
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 8, 8, 8, 8, 1], activations="sigmoid", init="small", learning_rate=0.1)
+    for _ in range(5):
+        t.step_epoch()
+    kinds = {f.kind for f in findings(t.history.health)}
+    assert "vanishing" in kinds
+
+
+def test_a_healthy_network_has_no_findings():
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 8, 1], activations=["tanh", "sigmoid"], init="xavier",
+                learning_rate=0.5)  # fmt: skip
+    for _ in range(20):
+        t.step_epoch()
+    assert findings(t.history.health) == []
+
+
+def test_a_relu_network_with_a_large_negative_bias_is_flagged_as_dead():
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 8, 1], activations=["relu", "sigmoid"], learning_rate=0.1)
+    t.params["b1"][:] = -100.0  # every Z[1] <= 0: no unit can come back
+    t.step_epoch()
+    found = [f for f in findings(t.history.health) if f.kind == "dead"]
+    assert [f.layer for f in found] == [1] and "100%" in found[0].message and found[0].hint
+
+
+def test_model_files_round_trip_the_health_record(tmp_path):
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 4, 1], activations=["relu", "sigmoid"], learning_rate=0.5)
+    for _ in range(7):
+        t.step_epoch()
+    path = tmp_path / "m.npz"
+    save_model(path, t, {})
+    saved = load_model(path)
+    again = Trainer(X, Y, [2, 4, 1], activations=["relu", "sigmoid"], learning_rate=0.5)
+    again.restore(saved.state)
+    for name, values in t.history.health.columns().items():
+        assert np.array_equal(again.history.health.columns()[name], values)
+
+
+def test_the_history_csv_has_the_health_columns(tmp_path):
+    from nntui.config import Config
+    from nntui.session import Session
+
+    session = Session(Config(hidden=(4,), activation="relu"))
+    for _ in range(3):
+        session.step_epoch()
+    path = tmp_path / "h.csv"
+    session.export_history(str(path))
+    rows = list(csv.DictReader(path.open()))
+    expected = [f"{s}[{l}]" for s in ("grad_norm", "update_ratio") for l in (1, 2)]
+    expected += ["dead[1]", "saturated[2]"]
+    expected += [f"{s}[{l}]" for s in ("a_mean", "a_std") for l in (1, 2)]
+    assert list(rows[0])[6:] == expected
+    assert len(rows) == 3 and all(float(row["grad_norm[1]"]) > 0 for row in rows)
+
+
+def test_health_can_be_switched_off():
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 4, 1], health=False)
+    t.step_epoch()
+    assert len(t.history.health.columns()["epoch"]) == 0
+
+
+def test_nntui_train_ends_with_the_health_warnings():
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "nntui", "train", "--epochs", "3", "--layers", "8,8,8,8",
+         "--activation", "sigmoid", "--init", "small"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "warning: gradients vanish going back" in run.stdout

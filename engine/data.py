@@ -266,6 +266,11 @@ def _check_header(header: list[str], line: int, path: Path) -> None:
             f"{path}: the header has one column ({header[0]!r}); nntui needs at least one "
             "feature column and a target column, separated by commas, semicolons or tabs"
         )
+    check_column_names(header, line, path)
+
+
+def check_column_names(header: list[str], line: int, path: Path) -> None:
+    """DataError for an empty or a repeated column name in the header (on ``line``)."""
     for col, name in enumerate(header, start=1):
         if not name:
             raise DataError(f"{path}, line {line}: column {col} of the header is empty")

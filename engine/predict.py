@@ -28,6 +28,7 @@ from engine.data import (
     _numeric,
     _records,
     _sniff_delimiter,
+    check_column_names,
 )
 from engine.files import check_input_file
 from engine.metrics import to_labels
@@ -133,12 +134,7 @@ def _header(first: tuple[int, list[str]] | None, path: Path) -> list[str]:
     if first is None:
         raise DataError(f"{path}: holds no values, only delimiters and blank space")
     line, header = first[0], [name.strip() for name in first[1]]
-    for col, name in enumerate(header, start=1):
-        if not name:
-            raise DataError(f"{path}, line {line}: column {col} of the header is empty")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise DataError(f"{path}: the header repeats the column name(s) {', '.join(repeated)}")
+    check_column_names(header, line, path)
     return header
 
 

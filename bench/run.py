@@ -215,7 +215,7 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
         return rate
 
     async def drive() -> tuple[list[float], list[float], list[float]]:
-        app = NNTuiApp(Session(Config(**config_kwargs)))
+        app = NNTuiApp(Session(Config(**config_kwargs).with_value("speed", None)))  # max
         headless_rates, app_rates, latencies = [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)

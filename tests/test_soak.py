@@ -37,7 +37,9 @@ async def wait_for_epoch(app, epoch: int) -> None:
 
 @pytest.mark.slow
 async def test_ten_thousand_epochs_in_the_app_keep_memory_flat(capsys):
-    app = make_app(dataset="digits", hidden=(32,), activation="relu", learning_rate=0.05)
+    app = make_app(
+        dataset="digits", hidden=(32,), activation="relu", learning_rate=0.05, speed=None
+    )  # max: the app opens at 20 epochs/s
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
         await wait_for_epoch(app, 300)  # past first-use allocations and caches

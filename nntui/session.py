@@ -202,7 +202,8 @@ class ModelCopy:
 @dataclass(frozen=True)
 class Plane:
     """A 2-D data set's own plane, for pictures over it: the training and test points in
-    plane coordinates (x1, x2 standardised with the training part's statistics) and their
+    plane coordinates (x1, x2 centred on the training part's means and divided by one scale,
+    the larger of their standard deviations, so that a circle stays round) and their
     labels (class index) or targets (regression, target's units); ``inputs`` turns plane
     points into the network's input X (n_x, m), features and all."""
 
@@ -801,7 +802,8 @@ class Session:
             if data.plane is None:
                 return None
             raw_train, raw_test = data.plane[:, p.train_index], data.plane[:, p.test_index]
-            on_plane = Standardizer.fit(raw_train)
+            fitted = Standardizer.fit(raw_train)  # one scale on both axes: circles stay round
+            on_plane = Standardizer(fitted.mean, np.full_like(fitted.std, fitted.std.max()))
             labels = data.labels
             return Plane(
                 on_plane.transform(raw_train), labels[p.train_index],

@@ -8,6 +8,7 @@ can change the learning rate while a thread trains. Costly summaries (a decision
 report) are computed by the caller on copies, outside the lock: see ``nntui.panes``.
 """
 
+import inspect
 import threading
 import time
 from collections import deque
@@ -19,6 +20,8 @@ import numpy as np
 
 from engine.costs import COSTS
 from engine.data import (
+    REGISTRY,
+    DataError,
     Dataset,
     Prepared,
     Progress,
@@ -29,6 +32,7 @@ from engine.data import (
 )
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
+from engine.initializers import pass_shapes
 from engine.names import ArrayName, LayerKind
 from engine.persist import ModelFileError, load_model, save_model, write_history_csv
 from engine.phases import Phase
@@ -142,6 +146,17 @@ class Examples(NamedTuple):
     Y_test: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """Targets Y and the model's outputs Ŷ = A[L] (n_L, m), train and test (None without a
+    test part), computed on a copy of the model."""
+
+    Y_train: np.ndarray
+    Yhat_train: np.ndarray
+    Y_test: np.ndarray | None
+    Yhat_test: np.ndarray | None
+
+
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
     """Indices of at most ``most`` (>= 2) of n epochs, evenly spread, always with the last:
     copying a long history whole into every view would slow training the longer it runs."""
@@ -163,6 +178,7 @@ class Session:
         self.read_from: dict[str, str] = {}
         self._epoch_times: deque[float] = deque()
         self.notice = ""  # what the user should know about how the session was opened
+        self.data_seed = 0  # the seed a generated data set was drawn with
         self._build(scaler)
 
     @classmethod
@@ -266,6 +282,27 @@ class Session:
         self._epoch_start: dict[str, np.ndarray] = self._weights()
         self.phase_view: PhaseView | None = None
 
+    def regenerate_data(self, seed: int) -> None:
+        """Draw the data set again from its registry generator with data seed ``seed`` (same
+        size), and rebuild the network as a data set change does. A DataError for data that
+        is not generated (a CSV or a shipped table); then nothing changes."""
+        with self._lock:
+            info = REGISTRY.get(self.dataset.name)
+            if self.config.data_path or info is None or not _takes_seed(info.load):
+                drawn = ", ".join(n for n, i in REGISTRY.items() if _takes_seed(i.load))
+                raise DataError(
+                    f"{self.dataset.name} is a fixed table, not drawn from a generator; only "
+                    f"the generated sets ({drawn}) can be drawn again"
+                )
+            old_data = self.dataset
+            try:
+                self.dataset = info.load(m=old_data.m, seed=seed)
+                self._build()
+            except Exception:
+                self.dataset = old_data
+                raise
+            self.data_seed = seed
+
     def _weights(self) -> dict[str, np.ndarray]:
         return {k: v.copy() for k, v in self._trainer.params.items() if k.startswith("W")}
 
@@ -332,12 +369,20 @@ class Session:
             try:
                 if name == "dataset":
                     self.dataset = self.load_data(new)
+                    self.data_seed = 0
                 self.config = new
                 self._build()
             except Exception:
                 self.config, self.dataset = old_config, old_data
                 raise
             return "rebuild"
+
+    def set_weight(self, l: int, j: int, k: int, value: float) -> None:
+        """W[l][j, k] = value in the running model; every pane follows on the next frame.
+        A ValueError mid-epoch, for an element W[l] does not have or a non-finite value."""
+        with self._lock:
+            self._trainer.set_weight(l, j, k, value)
+            self.phase_view = None
 
     def _apply_live(self, name: str, value: Any) -> None:
         if name == "learning_rate":
@@ -438,6 +483,25 @@ class Session:
                 None if previous is None else previous.copy(),
             )  # fmt: skip
 
+    def planned_shapes(self, hidden: tuple[int, ...]) -> dict[ArrayName, tuple[int, ...]]:
+        """The shapes every array would have with hidden layers ``hidden`` on this data and
+        batch, as the engine lays a network out (gradients only once the live model has
+        them), for a preview before a rebuild."""
+        with self._lock:
+            t = self._trainer
+            tensors = t.tensors
+            m = tensors[ArrayName("A", 0)].shape[1]
+            dims = (t.layer_dims[0], *hidden, t.layer_dims[-1])
+            return pass_shapes(dims, m, gradients=ArrayName("dZ", t.L) in tensors)
+
+    def predictions(self) -> Predictions:
+        """Y and Ŷ for the training and test examples: the engine's forward pass run on a
+        copy of the model, outside the lock."""
+        model, ex = self.model_copy(), self.examples()
+        Yhat_test = None if ex.X_test is None else model.output(ex.X_test)
+        Y_test = None if ex.Y_test is None else ex.Y_test.copy()
+        return Predictions(ex.Y.copy(), model.output(ex.X), Y_test, Yhat_test)
+
     def model_copy(self) -> ModelCopy:
         """The network as it is now, detached: its output can be computed without the lock."""
         with self._lock:
@@ -453,13 +517,14 @@ class Session:
             return Examples(t.X, t.Y, t.X_test, t.Y_test)
 
     def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        """Training and test points with their labels, for 2-D classification data."""
+        """Training and test points (2, m) with their labels, or for regression their
+        targets (m,), for 2-D data."""
         with self._lock:
             p, data = self.prepared, self.dataset
-            if data.n_x != 2 or data.task == "regression":
+            if data.n_x != 2:
                 return None
-            labels = data.labels
-            return p.X_train, labels[p.train_index], p.X_test, labels[p.test_index]
+            y = data.Y[0] if data.task == "regression" else data.labels
+            return p.X_train, y[p.train_index], p.X_test, y[p.test_index]
 
     # -- epochs per second ----------------------------------------------------------------
 
@@ -475,3 +540,8 @@ class Session:
         if len(times) < 2 or time.perf_counter() - times[-1] > RATE_WINDOW_SECONDS:
             return 0.0
         return (len(times) - 1) / (times[-1] - times[0])
+
+
+def _takes_seed(load: Callable[..., Dataset]) -> bool:
+    """Whether a registry loader draws its data from a seed (a generator, not a table)."""
+    return "seed" in inspect.signature(load).parameters

@@ -28,7 +28,7 @@ from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
 from nntui.panes import VIEWS, build_frame, on_screen
-from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt
+from nntui.screens import GradCheckScreen, HelpScreen, PathPrompt, ValuePrompt
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
@@ -90,6 +90,12 @@ class NNTuiApp(App):
         Binding("w", "write_config", "Write config (TOML)", show=False),
         Binding("e", "export_history", "Export history (CSV)", show=False),
         Binding("g", "toggle_log", "Log scale", show=False),
+        Binding("v", "toggle_test_points", "Boundary: show/hide test points", show=False),
+        Binding("b", "toggle_discrete", "Boundary: discretise the output", show=False),
+        Binding("R", "regenerate", "Regenerate the data (new data seed)", show=False),
+        Binding(
+            "equals_sign", "edit_weight", "Edit the selected weight", key_display="=", show=False
+        ),
         *view_bindings(),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -115,7 +121,7 @@ class NNTuiApp(App):
         yield ShapesTable(id="shapes")
         with TabbedContent(id="views", initial=VIEWS[0].id):
             for pane in VIEWS:
-                with TabPane(f"{pane.key} {pane.title}", id=pane.id):
+                with TabPane(pane.title_for(self.frame.facts.task), id=pane.id):
                     yield pane.widget(id=pane.widget_id)
         yield Static(id="too-small")
         yield StatusBar(id="status")
@@ -166,6 +172,7 @@ class NNTuiApp(App):
             sub_title = f"{facts.dataset} · {'-'.join(map(str, facts.layer_dims))}"
             if self.sub_title != sub_title:
                 self.sub_title = sub_title
+                self._name_views(facts.task)
         for pane in on_screen(self.ui.view):
             if pane.id in frame.views and (heavy_due or not pane.heavy):
                 for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
@@ -173,6 +180,14 @@ class NNTuiApp(App):
         for shapes in self.query(ShapesTable) if heavy_due else ():
             if not shapes.failure:  # a failed table keeps its error until show works
                 self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
+
+    def _name_views(self, task: str) -> None:
+        """Each view's tab says what it shows for this model (view 3 is 'Fit' for regression)."""
+        for tabs in self.query(TabbedContent):  # none while tearing down
+            for pane in VIEWS:
+                tab = tabs.get_tab(pane.id)
+                if tab.label_text != (label := pane.title_for(task)):
+                    tab.label = label
 
     def hand(self, pane: Pane, draw: Callable[[], object]) -> None:
         """Give one pane its part of a frame (``draw``). If that raises, the pane shows the
@@ -326,6 +341,73 @@ class NNTuiApp(App):
     def action_toggle_log(self) -> None:
         self.query_one(TrainingPlots).toggle_log()
 
+    def action_toggle_test_points(self) -> None:
+        boundary = self.query_one(DecisionBoundary)
+        boundary.show_test = not boundary.show_test
+        self.action_view("boundary")
+
+    def action_toggle_discrete(self) -> None:
+        boundary = self.query_one(DecisionBoundary)
+        boundary.discrete = not boundary.discrete
+        self.action_view("boundary")
+
+    def action_regenerate(self) -> None:
+        """Draw the data set again with the next data seed; the network is rebuilt."""
+        self.pause()
+        seed = self.session.data_seed + 1
+        try:
+            self.session.regenerate_data(seed)
+        except (DataError, ValueError) as err:
+            self.notify(str(err), title="Data not drawn again", severity="warning", timeout=8)
+            return
+        self.error = ""
+        self.refresh_now()
+        facts = self.frame.facts
+        points = facts.m_train + facts.m_test
+        self.notify(
+            f"{facts.dataset} drawn again with data seed {seed}: {points} points, network rebuilt",
+            timeout=4,
+        )
+
+    def selected_weight(self) -> tuple[int, int, int] | str:
+        """(l, j, k) of the weight under the inspector's cursor, or why there is none."""
+        heatmap = self.query_one(Heatmap)
+        ins = heatmap.inspection
+        if self.tensor_kind != LayerKind("W") or ins is None:
+            return "Select a weight first: t until W[l] is inspected, then arrows to a cell."
+        if ins.downsampled:
+            return (f"W[{self.selected}] {ins.shape} is shown as block means: widen the "
+                    "terminal until each cell is one weight.")  # fmt: skip
+        j, k = heatmap.cursor
+        return self.selected, j, k
+
+    def action_edit_weight(self) -> None:
+        """Type a value for the weight under the inspector's cursor (=)."""
+        self.action_view("inspector")
+        self.pause()
+        chosen = self.selected_weight()
+        if isinstance(chosen, str):
+            self.notify(chosen, title="No weight selected", severity="warning", timeout=6)
+            return
+        l, j, k = chosen
+        now = self.session.params()[f"W{l}"][j, k]
+        prompt = ValuePrompt(f"Set W[{l}][{j}, {k}] (now {now:.6g}) to", f"{now:.6g}", "set it")
+        self.push_screen(prompt, partial(self._edit_weight, chosen))
+
+    def _edit_weight(self, where: tuple[int, int, int], text: str | None) -> None:
+        if text is None:
+            return
+        l, j, k = where
+        try:
+            self.session.set_weight(l, j, k, float(text))
+        except ValueError as err:
+            why = str(err) if "could not convert" not in str(err) else f"{text!r} is not a number"
+            self.notify(f"{why}; W[{l}] is unchanged.", title="Weight not set",
+                        severity="error", timeout=8)  # fmt: skip
+            return
+        self.refresh_now()
+        self.notify(f"W[{l}][{j}, {k}] = {self.session.params()[f'W{l}'][j, k]:.6g}", timeout=4)
+
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
 
@@ -446,6 +528,13 @@ class NNTuiApp(App):
     def _inspect_cell(self) -> None:
         self.action_view("inspector")
         self.query_one(Heatmap).focus()
+
+    @on(HyperForm.Planned)
+    def _plan_shown(self, message: HyperForm.Planned) -> None:
+        planned = None if message.value is None else tuple(message.value)
+        if planned != self.ui.planned_hidden:
+            self.ui = replace(self.ui, planned_hidden=planned)
+            self.refresh_now()
 
     @on(HyperForm.Changed)
     def _hyperparameter_changed(self, message: HyperForm.Changed) -> None:

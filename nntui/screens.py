@@ -117,3 +117,7 @@ class PathPrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ValuePrompt(PathPrompt):
+    """Asks for one value (a weight, say); Enter answers it, Escape cancels (None)."""

@@ -483,16 +483,19 @@ class Session:
                 None if previous is None else previous.copy(),
             )  # fmt: skip
 
-    def planned_shapes(self, hidden: tuple[int, ...]) -> dict[ArrayName, tuple[int, ...]]:
-        """The shapes every array would have with hidden layers ``hidden`` on this data and
-        batch, as the engine lays a network out (gradients only once the live model has
-        them), for a preview before a rebuild."""
+    def planned_network(
+        self, hidden: tuple[int, ...]
+    ) -> tuple[tuple[str, ...], dict[ArrayName, tuple[int, ...]]]:
+        """(activations, shapes): the network hidden layers ``hidden`` would give on this
+        data and batch, every array's shape as the engine lays it out (gradients only once
+        the live model has them), for a preview before a rebuild."""
         with self._lock:
             t = self._trainer
             tensors = t.tensors
             m = tensors[ArrayName("A", 0)].shape[1]
             dims = (t.layer_dims[0], *hidden, t.layer_dims[-1])
-            return pass_shapes(dims, m, gradients=ArrayName("dZ", t.L) in tensors)
+            activations = (self.config.activation,) * len(hidden) + (t.activations[-1],)
+            return activations, pass_shapes(dims, m, gradients=ArrayName("dZ", t.L) in tensors)
 
     def predictions(self) -> Predictions:
         """Y and Ŷ for the training and test examples: the engine's forward pass run on a

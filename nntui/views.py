@@ -17,13 +17,15 @@ from nntui.session import ModelFacts, TrainingState
 @dataclass(frozen=True)
 class UiState:
     """What the app shows, which the views depend on: the active tab, the selected layer
-    and array kind (W[l], dZ[l], ...), and the sizes the panes can draw."""
+    and array kind (W[l], dZ[l], ...), the sizes the panes can draw, and a hidden-layer
+    value typed in the form but not yet applied."""
 
     view: str = "training"
     selected: int = 1
     kind: LayerKind = LAYER_KINDS[1]  # W[l]
     heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
     boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
+    planned_hidden: tuple[int, ...] | None = None  # typed, not applied: the shapes preview it
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,7 @@ class Trainer:
         W_l = self.params[f"W{l}"]
         if not (0 <= j < W_l.shape[0] and 0 <= k < W_l.shape[1]):
             raise ValueError(f"W[{l}] has shape {W_l.shape}; there is no element ({j}, {k})")
-        if not math.isfinite(value) or not math.isfinite(W_l.dtype.type(value)):
+        if not math.isfinite(value) or abs(value) > float(np.finfo(W_l.dtype).max):
             raise ValueError(f"a weight must be a finite {W_l.dtype} number, got {value!r}")
         W_l[j, k] = value  # a view into the flat buffer: the optimiser sees it too
         self._keep_good()

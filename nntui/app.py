@@ -385,6 +385,10 @@ class NNTuiApp(App):
         """Type a value for the weight under the inspector's cursor (=)."""
         self.action_view("inspector")
         self.pause()
+        if self.session.in_epoch:
+            self.notify("An epoch is in progress (phase stepping): finish it with n, then edit.",
+                        title="Weight not set", severity="warning")  # fmt: skip
+            return
         chosen = self.selected_weight()
         if isinstance(chosen, str):
             self.notify(chosen, title="No weight selected", severity="warning", timeout=6)

@@ -365,7 +365,7 @@ class Session:
                 self._apply_live(name, value)
                 self.config = new
                 return "live"
-            old_config, old_data = self.config, self.dataset
+            old_config, old_data, old_seed = self.config, self.dataset, self.data_seed
             try:
                 if name == "dataset":
                     self.dataset = self.load_data(new)
@@ -373,7 +373,7 @@ class Session:
                 self.config = new
                 self._build()
             except Exception:
-                self.config, self.dataset = old_config, old_data
+                self.config, self.dataset, self.data_seed = old_config, old_data, old_seed
                 raise
             return "rebuild"
 

@@ -516,6 +516,21 @@ class NNTuiApp(App):
         if message.kind is not None:
             self.tensor_kind = message.kind
 
+    @on(LayerDiagram.LinkSelected)
+    def _link_selected(self, message: LayerDiagram.LinkSelected) -> None:
+        """A link clicked in the diagram: inspect its W[l] with the cursor on that weight,
+        ready for = to edit it."""
+        self.pause()
+        self.action_view("inspector")
+        self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw it now
+        self.selected, self.tensor_kind = message.l, LayerKind("W")
+        self.refresh_now()
+        heatmap = self.query_one(Heatmap)
+        if heatmap.inspection is not None and not heatmap.inspection.downsampled:
+            heatmap.cursor = (message.j, message.k)
+            heatmap.post_message(Heatmap.CursorMoved())
+        self.notify(f"W[{message.l}][{message.j}, {message.k}] selected: = edits it", timeout=3)
+
     @on(Heatmap.Resized)
     def _heatmap_resized(self, message: Heatmap.Resized) -> None:
         self.ui = replace(self.ui, heatmap_size=(message.rows, message.cols))

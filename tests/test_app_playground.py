@@ -16,6 +16,7 @@ from nntui.config import Config
 from nntui.screens import ValuePrompt
 from nntui.session import Session
 from nntui.widgets.boundary import BoundaryView, DecisionBoundary, class_field, legend
+from nntui.widgets.diagram import LayerDiagram, link_at
 from nntui.widgets.fit import FitView, PredictedPlot, ResidualsPlot
 from nntui.widgets.inspector import Heatmap
 from nntui.widgets.shapes import CHANGED_STYLE, ShapesTable
@@ -288,3 +289,33 @@ def test_regenerating_a_fixed_table_is_refused_and_changes_nothing():
     with pytest.raises(DataError, match="fixed table"):
         session.regenerate_data(1)
     assert session.dataset.X is X and session.data_seed == 0
+
+
+async def test_clicking_a_link_in_the_diagram_selects_its_weight_for_equals():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        diagram = app.query_one(LayerDiagram)
+        width, height = diagram.size
+        view = app.frame.views["diagram"]
+        cells = {
+            (x, y): link_at(view, width, height, x, y) for x in range(width) for y in range(height)
+        }
+        l, j, k = target = (2, 0, 3)  # W[2][0, 3]: from unit 3 of layer 1 to the output
+        x, y = next(cell for cell, found in cells.items() if found == target)
+        drawn = [(ch, seg.style) for seg in diagram.render_line(y) for ch in seg.text][x]
+        assert 0x2800 < ord(drawn[0]) <= 0x28FF  # a braille dot of a link
+        r, _, b = drawn[1].color.triplet
+        assert (b > r) == (view.weights[l - 1][j, k] > 0)  # blue positive, orange negative
+        region, content = diagram.region, diagram.content_region
+        await pilot.click(LayerDiagram, offset=(content.x - region.x + x, content.y - region.y + y))
+        await settle(pilot)
+        assert (app.selected, app.tensor_kind) == (l, LayerKind("W"))
+        assert app.query_one(Heatmap).cursor == (j, k)
+        await pilot.press("equals_sign")
+        await settle(pilot)
+        app.screen.query_one(Input).value = "-0.75"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.params()["W2"][j, k] == np.float32(-0.75)
+        assert sum(found == target for found in cells.values()) >= 3  # a line, not a point

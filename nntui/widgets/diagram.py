@@ -5,6 +5,7 @@ and layer l is W[l][j, i]: blue where it is positive, orange where negative, bri
 larger |w| is against the largest |w| in that layer. Lines are drawn on a braille canvas
 (2 x 4 dots a cell); where lines cross, a cell takes the colour of the strongest link through it.
 Wide layers are folded: the first nodes, a "⋮", the last node, and "… n" below.
+Clicking a link selects its weight (for ``=``, which edits it).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from itertools import pairwise
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -157,6 +160,34 @@ def link_styles(
     return styles.reshape(shape)
 
 
+def link_at(
+    view: DiagramView, width: int, height: int, x: int, y: int
+) -> tuple[int, int, int] | None:
+    """(l, j, k) of the weight W[l][j, k] whose link is drawn at cell (x, y) of a diagram
+    ``width`` x ``height`` (the strongest, where links cross, as its colour shows); None
+    where no link runs."""
+    area = height - 2
+    if width < MIN_SIZE[0] or height < MIN_SIZE[1] or not 0 <= y - 1 < area or not 0 <= x < width:
+        return None
+    columns = layout(view.layer_dims, width, area)
+    links = trace_links(tuple(columns), width, area)
+    cell = (y - 1) * width + x
+    at = int(np.searchsorted(links.cells, cell))
+    if at == len(links.cells) or links.cells[at] != cell:
+        return None
+    first = 0
+    found = []
+    for l, (left, right) in enumerate(pairwise(columns), start=1):
+        W = view.weights[l - 1]
+        for link in links.through[at][links.through[at] >= 0]:
+            r, c = divmod(int(link) - first, len(left.units))
+            if 0 <= r < len(right.units):
+                j, k = right.units[r], left.units[c]
+                found.append((abs(float(W[j, k])) / (float(np.abs(W).max()) or 1.0), (l, j, k)))
+        first += len(right.units) * len(left.units)
+    return max(found)[1] if found else None
+
+
 Run = tuple[str, str]  # characters drawn in one style
 
 
@@ -232,6 +263,20 @@ class LayerDiagram(Pane, Widget, can_focus=True):
 
     def show(self, view: DiagramView) -> None:
         self.view = view
+
+    class LinkSelected(Message):
+        """A click on the link of weight W[l][j, k]."""
+
+        def __init__(self, l: int, j: int, k: int) -> None:
+            super().__init__()
+            self.l, self.j, self.k = l, j, k
+
+    def on_click(self, event: events.Click) -> None:
+        if self.view is None or (offset := event.get_content_offset(self)) is None:
+            return
+        found = link_at(self.view, *self.size, offset.x, offset.y)
+        if found is not None:
+            self.post_message(self.LinkSelected(*found))
 
     def render_line(self, y: int) -> Strip:
         """Line y of the drawing. It is drawn once per change, straight into strips: handing

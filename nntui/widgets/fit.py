@@ -59,8 +59,10 @@ class FitPlot(Pane, PlotextPlot):
 
     def render(self) -> RenderableType:
         width, height = self.size
-        if width < MIN_PLOT[0] or height < MIN_PLOT[1]:
-            return Text("too small for this plot: make the terminal larger", style="dim italic")
+        lacking = {"wider": width < MIN_PLOT[0], "taller": height < MIN_PLOT[1]}
+        if any(lacking.values()):
+            more = " and ".join(way for way, short in lacking.items() if short)
+            return Text(f"too small for this plot: make the terminal {more}", style="dim italic")
         return super().render()
 
 

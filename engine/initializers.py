@@ -3,6 +3,7 @@
 import numpy as np
 
 from engine import checks
+from engine.names import A, ArrayName, W, Z, b, db, dW, dZ
 
 #: The scale of W[l] for each scheme, as a function of n_{l-1} (the fan-in).
 INIT_SCALES = {
@@ -18,6 +19,22 @@ def param_shapes(layer_dims: list[int]) -> dict[str, tuple[int, int]]:
     for l in range(1, len(layer_dims)):
         shapes[f"W{l}"] = (layer_dims[l], layer_dims[l - 1])
         shapes[f"b{l}"] = (layer_dims[l], 1)
+    return shapes
+
+
+def pass_shapes(
+    layer_dims: list[int] | tuple[int, ...], m: int, *, gradients: bool = True
+) -> dict[ArrayName, tuple[int, ...]]:
+    """The shape of every array of one pass over m examples, by its name: A[0] (n_0, m);
+    for l = 1 .. L, W[l] and b[l] as ``param_shapes`` gives them, Z[l] and A[l] (n_l, m)
+    and, with ``gradients``, dZ[l], dW[l], db[l] like Z[l], W[l], b[l]."""
+    shapes: dict[ArrayName, tuple[int, ...]] = {A(0): (layer_dims[0], m)}
+    params = param_shapes(list(layer_dims))
+    for l in range(1, len(layer_dims)):
+        shapes |= {W(l): params[f"W{l}"], b(l): params[f"b{l}"]}
+        shapes |= {Z(l): (layer_dims[l], m), A(l): (layer_dims[l], m)}
+        if gradients:
+            shapes |= {dZ(l): shapes[Z(l)], dW(l): shapes[W(l)], db(l): shapes[b(l)]}
     return shapes
 
 

@@ -318,6 +318,23 @@ class Trainer:
         self._updated: tuple[Params, float, Optimizer] | None = None  # the last update's
         self._after_update = False  # the weights changed since the latest forward pass
 
+    def set_weight(self, l: int, j: int, k: int, value: float) -> None:
+        """W[l][j, k] = value, between epochs: the forward pass is run again so every A[l]
+        and Z[l] follows, and the edited weights count as the last finite ones. A ValueError
+        mid-epoch, for an index outside W[l] (n_l, n_{l-1}) or a value that is not finite."""
+        if self.in_epoch:
+            raise ValueError("an epoch is in progress (phase stepping); finish it first")
+        if not 1 <= l <= self.L:
+            raise ValueError(f"there is no layer {l}; the layers are 1 .. {self.L}")
+        W_l = self.params[f"W{l}"]
+        if not (0 <= j < W_l.shape[0] and 0 <= k < W_l.shape[1]):
+            raise ValueError(f"W[{l}] has shape {W_l.shape}; there is no element ({j}, {k})")
+        if not math.isfinite(value) or abs(value) > float(np.finfo(W_l.dtype).max):
+            raise ValueError(f"a weight must be a finite {W_l.dtype} number, got {value!r}")
+        W_l[j, k] = value  # a view into the flat buffer: the optimiser sees it too
+        self._keep_good()
+        self.peek()
+
     @property
     def tensors(self) -> dict[ArrayName, np.ndarray]:
         """Every array of the latest pass by its name: A[0] .. A[L], W[l], b[l], Z[l], and

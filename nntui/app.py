@@ -30,7 +30,14 @@ from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingSt
 from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
 from nntui.panes import VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
-from nntui.screens import ConfirmScreen, GradCheckScreen, HelpScreen, OpenPrompt, PathPrompt
+from nntui.screens import (
+    ConfirmScreen,
+    GradCheckScreen,
+    HelpScreen,
+    OpenPrompt,
+    PathPrompt,
+    ValuePrompt,
+)
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
 from nntui.widgets.boundary import DecisionBoundary
@@ -109,6 +116,12 @@ class NNTuiApp(App):
         Binding("g", "toggle_log", "Log scale", show=False),
         Binding("z", "toggle_maximize", "Zoom pane"),
         Binding("f", "focus_form", "Form", show=False),
+        Binding("v", "toggle_test_points", "Boundary: show/hide test points", show=False),
+        Binding("b", "toggle_discrete", "Boundary: discretise the output", show=False),
+        Binding("R", "regenerate", "Regenerate the data (new data seed)", show=False),
+        Binding(
+            "equals_sign", "edit_weight", "Edit the selected weight", key_display="=", show=False
+        ),
         *view_bindings(),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -134,7 +147,7 @@ class NNTuiApp(App):
         yield ShapesTable(id="shapes")
         with TabbedContent(id="views", initial=VIEWS[0].id):
             for pane in VIEWS:
-                with TabPane(f"{pane.key} {pane.title}", id=pane.id):
+                with TabPane(pane.title_for(self.frame.facts.task), id=pane.id):
                     yield pane.widget(id=pane.widget_id)
         yield Static(id="too-small")
         yield StatusBar(id="status")
@@ -192,6 +205,7 @@ class NNTuiApp(App):
             sub_title = f"{facts.dataset} · {'-'.join(map(str, facts.layer_dims))}"
             if self.sub_title != sub_title:
                 self.sub_title = sub_title
+                self._name_views(facts.task)
         for pane in on_screen(self.ui.view):
             if pane.id in frame.views and (heavy_due or not pane.heavy):
                 for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
@@ -201,6 +215,14 @@ class NNTuiApp(App):
                 self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
         if each_epoch and self.running:  # slow enough to draw every epoch: the plots too
             self._redraw_ticking(one_at_a_time=False)
+
+    def _name_views(self, task: str) -> None:
+        """Each view's tab says what it shows for this model (view 3 is 'Fit' for regression)."""
+        for tabs in self.query(TabbedContent):  # none while tearing down
+            for pane in VIEWS:
+                tab = tabs.get_tab(pane.id)
+                if tab.label_text != (label := pane.title_for(task)):
+                    tab.label = label
 
     def hand(self, pane: Pane, draw: Callable[[], object]) -> None:
         """Give one pane its part of a frame (``draw``). If that raises, the pane shows the
@@ -432,6 +454,79 @@ class NNTuiApp(App):
     def action_toggle_log(self) -> None:
         self.query_one(TrainingPlots).toggle_log()
 
+    def action_toggle_test_points(self) -> None:
+        boundary = self.query_one(DecisionBoundary)
+        boundary.show_test = not boundary.show_test
+        self.action_view("boundary")
+
+    def action_toggle_discrete(self) -> None:
+        boundary = self.query_one(DecisionBoundary)
+        boundary.discrete = not boundary.discrete
+        self.action_view("boundary")
+
+    def action_regenerate(self) -> None:
+        """Draw the data set again with the next data seed; the network is rebuilt (u undoes
+        it)."""
+        seed = self.session.config.data_seed + 1
+        self._ask_then(f"Draw the data again (data seed {seed}) and rebuild the network?",
+                       partial(self._regenerate, seed))  # fmt: skip
+
+    def _regenerate(self, seed: int) -> None:
+        try:
+            self.session.regenerate_data(seed)
+        except (DataError, ValueError) as err:
+            self.notify(str(err), title="Data not drawn again", severity="warning", timeout=8)
+            return
+        facts = self.session.facts()
+        self._replaced(f"{facts.dataset} drawn again with data seed {seed}: "
+                       f"{facts.m_train + facts.m_test} points, network rebuilt")  # fmt: skip
+
+    def selected_weight(self) -> tuple[int, int, int] | str:
+        """(l, j, k) of the weight under the inspector's cursor, or why there is none."""
+        heatmap = self.query_one(Heatmap)
+        ins = heatmap.inspection
+        if self.tensor_kind != LayerKind("W") or ins is None:
+            return "Select a weight first: t until W[l] is inspected, then arrows to a cell."
+        if ins.downsampled:
+            return (f"W[{self.selected}] {ins.shape} is shown as block means: widen the "
+                    "terminal until each cell is one weight.")  # fmt: skip
+        j, k = heatmap.cursor
+        return self.selected, j, k
+
+    def action_edit_weight(self) -> None:
+        """Type a value for the weight under the inspector's cursor (=)."""
+        self.pause()
+        if self.ui.view != "inspector":
+            self.action_view("inspector")
+            self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw now
+            self.refresh_now()
+        if self.session.in_epoch:
+            self.notify("An epoch is in progress (phase stepping): finish it with n, then edit.",
+                        title="Weight not set", severity="warning")  # fmt: skip
+            return
+        chosen = self.selected_weight()
+        if isinstance(chosen, str):
+            self.notify(chosen, title="No weight selected", severity="warning", timeout=6)
+            return
+        l, j, k = chosen
+        now = self.session.params()[f"W{l}"][j, k]
+        prompt = ValuePrompt(f"Set W[{l}][{j}, {k}] (now {now:.6g}) to", f"{now:.6g}", "set it")
+        self.push_screen(prompt, partial(self._edit_weight, chosen))
+
+    def _edit_weight(self, where: tuple[int, int, int], text: str | None) -> None:
+        if text is None:
+            return
+        l, j, k = where
+        try:
+            self.session.set_weight(l, j, k, float(text))
+        except ValueError as err:
+            why = str(err) if "could not convert" not in str(err) else f"{text!r} is not a number"
+            self.notify(f"{why}; W[{l}] is unchanged.", title="Weight not set",
+                        severity="error", timeout=8)  # fmt: skip
+            return
+        self.refresh_now()
+        self.notify(f"W[{l}][{j}, {k}] = {self.session.params()[f'W{l}'][j, k]:.6g}", timeout=4)
+
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
 
@@ -601,7 +696,8 @@ class NNTuiApp(App):
 
     @on(LayerDiagram.Picked)
     def _diagram_picked(self, message: LayerDiagram.Picked) -> None:
-        """A node selects its unit in the Explain view; a link shows its weight there."""
+        """A node selects its unit in the Explain view; a link shows its weight there and
+        selects it (W[l] in the inspector, the cursor on it) for = to edit."""
         if message.layer == 0:
             self.notify("An input has no weights of its own: click a unit of layers 1 .. L, "
                         "or a link.", timeout=4)  # fmt: skip
@@ -610,6 +706,11 @@ class NNTuiApp(App):
         self.ui = replace(self.ui, explain=replace(self.ui.explain, unit=message.unit,
                                                    weight=weight))  # fmt: skip
         self.selected = message.layer
+        if weight is not None:
+            self.tensor_kind = LayerKind("W")
+            self.query_one(Heatmap).cursor = (message.unit, message.source)
+            self.notify(f"W[{message.layer}][{message.unit}, {message.source}] selected: = "
+                        "edits it", timeout=3)  # fmt: skip
         self.action_view("explain")
         self.refresh_now()
 
@@ -629,6 +730,13 @@ class NNTuiApp(App):
     def _inspect_cell(self) -> None:
         self.action_view("inspector")
         self.query_one(Heatmap).focus()
+
+    @on(HyperForm.Planned)
+    def _plan_shown(self, message: HyperForm.Planned) -> None:
+        planned = None if message.value is None else tuple(message.value)
+        if planned != self.ui.planned_hidden:
+            self.ui = replace(self.ui, planned_hidden=planned)
+            self.refresh_now()
 
     @on(HyperForm.Changed)
     def _hyperparameter_changed(self, message: HyperForm.Changed) -> None:

@@ -16,14 +16,14 @@ from textual.widget import Widget
 
 from nntui.session import Session
 from nntui.views import Frame, UiState
-from nntui.widgets.boundary import DecisionBoundary, boundary_view
+from nntui.widgets.boundary import OutputPlane, boundary_view
 from nntui.widgets.diagram import LayerDiagram, diagram_view
 from nntui.widgets.explain import Explainer, explain_view
 from nntui.widgets.form import HyperForm, form_view
 from nntui.widgets.health import HealthPane, health_view
 from nntui.widgets.inspector import Inspector, inspector_view
 from nntui.widgets.plots import TrainingPlots, history_view
-from nntui.widgets.report import ClassificationReport, report_view
+from nntui.widgets.report import ErrorsPane, report_view
 from nntui.widgets.shapes import ShapesTable, shapes_view
 from nntui.widgets.status import StatusBar, status_view
 
@@ -40,6 +40,12 @@ class Pane:
     title: str = ""
     description: str = ""
     heavy: bool = True  # redrawn at most every HEAVY_PANE_SECONDS while training
+    regression_title: str = ""  # the title for a regression model, if it shows another thing
+
+    def title_for(self, task: str) -> str:
+        """The tab's label for a model of this task: '3 Decision boundary', '3 Fit'."""
+        regression = task == "regression" and self.regression_title
+        return f"{self.key} {self.regression_title if regression else self.title}"
 
     @property
     def widget_id(self) -> str:
@@ -58,9 +64,23 @@ VIEWS: tuple[Pane, ...] = (
     Pane("training", TrainingPlots, history_view, "1", "Training", "training plots"),
     Pane("inspector", Inspector, inspector_view, "2", "Inspector", "tensor inspector"),
     Pane(
-        "boundary", DecisionBoundary, boundary_view, "3", "Decision boundary", "decision boundary"
+        "boundary",
+        OutputPlane,
+        boundary_view,
+        "3",
+        "Decision boundary",
+        "decision boundary (regression: predicted vs actual, or the learned surface)",
+        regression_title="Fit",
     ),
-    Pane("report", ClassificationReport, report_view, "4", "Classes", "classification report"),
+    Pane(
+        "report",
+        ErrorsPane,
+        report_view,
+        "4",
+        "Classes",
+        "classification report (regression: residuals)",
+        regression_title="Residuals",
+    ),
     Pane("explain", Explainer, explain_view, "5", "Explain", "explain one example and unit"),
     Pane("health", HealthPane, health_view, "6", "Health", "training health over the epochs"),
 )

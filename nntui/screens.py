@@ -260,3 +260,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, go_on: bool) -> None:
         self.dismiss(go_on)
+
+
+class ValuePrompt(PathPrompt):
+    """Asks for one value (a weight, say); Enter answers it, Escape cancels (None)."""

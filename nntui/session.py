@@ -33,6 +33,7 @@ from engine.features import DEFAULT_FEATURES, expand, with_features
 from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
 from engine.health import Finding, findings
+from engine.initializers import pass_shapes
 from engine.names import ArrayName, LayerKind
 from engine.persist import (
     ModelFileError,
@@ -303,6 +304,17 @@ def _target_scaler(saved: SavedModel, dataset: Dataset) -> Standardizer | None:
     return None
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """Targets Y and the model's outputs Ŷ = A[L] (n_L, m), train and test (None without a
+    test part), computed on a copy of the model."""
+
+    Y_train: np.ndarray
+    Yhat_train: np.ndarray
+    Y_test: np.ndarray | None
+    Yhat_test: np.ndarray | None
+
+
 def history_sample(n: int, most: int = HISTORY_POINTS) -> list[int]:
     """Indices of at most ``most`` (>= 2) of n epochs, evenly spread, always with the last:
     copying a long history whole into every view would slow training the longer it runs."""
@@ -549,6 +561,13 @@ class Session:
         self._push(kept)
         return "rebuild"
 
+    def set_weight(self, l: int, j: int, k: int, value: float) -> None:
+        """W[l][j, k] = value in the running model; every pane follows on the next frame.
+        A ValueError mid-epoch, for an element W[l] does not have or a non-finite value."""
+        with self._lock:
+            self._trainer.set_weight(l, j, k, value)
+            self.phase_view = None
+
     def _apply_live(self, name: str, value: Any) -> None:
         """Give the Trainer a live hyperparameter (speed is the app's pace: the config holds it)."""
         if name == "learning_rate":
@@ -768,6 +787,29 @@ class Session:
                 None if previous is None else previous.copy(),
             )  # fmt: skip
 
+    def planned_network(
+        self, hidden: tuple[int, ...]
+    ) -> tuple[tuple[str, ...], dict[ArrayName, tuple[int, ...]]]:
+        """(activations, shapes): the network hidden layers ``hidden`` would give on this
+        data and batch, every array's shape as the engine lays it out (gradients only once
+        the live model has them), for a preview before a rebuild. A ConfigError when the
+        activations given do not fit that many hidden layers."""
+        with self._lock:
+            t = self._trainer
+            tensors = t.tensors
+            m = tensors[ArrayName("A", 0)].shape[1]
+            dims = (t.layer_dims[0], *hidden, t.layer_dims[-1])
+            hidden_g = self.config.with_value("hidden", hidden).hidden_activations()
+            activations = (*hidden_g, t.activations[-1])
+            return activations, pass_shapes(dims, m, gradients=ArrayName("dZ", t.L) in tensors)
+
+    def predictions(self) -> Predictions:
+        """Y and Ŷ in the target's own units for the training and test examples: the
+        engine's forward pass run on a copy of the model, outside the lock."""
+        model, ex = self.model_copy(), self.targets()
+        Yhat_test = None if ex.X_test is None else model.prediction(ex.X_test)
+        return Predictions(ex.Y, model.prediction(ex.X), ex.Y_test, Yhat_test)
+
     def model_copy(self) -> ModelCopy:
         """The network as it is now, detached: its output can be computed without the lock."""
         with self._lock:
@@ -787,10 +829,10 @@ class Session:
             return Examples(t.X, t.Y, t.X_test, t.Y_test)
 
     def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        """Training and test points in plane coordinates with their labels, for 2-D
-        classification data (whatever features the network takes)."""
+        """Training and test points in plane coordinates with their labels, or for regression
+        their targets (target's units), for 2-D data (whatever features the network takes)."""
         plane = self.plane()
-        if plane is None or self.dataset.task == "regression":
+        if plane is None:
             return None
         return plane.X_train, plane.y_train, plane.X_test, plane.y_test
 

@@ -28,7 +28,8 @@ class ExplainChoice:
 @dataclass(frozen=True)
 class UiState:
     """What the app shows, which the views depend on: the active tab, the selected layer
-    and array kind (W[l], dZ[l], ...), and the sizes the panes can draw."""
+    and array kind (W[l], dZ[l], ...), the sizes the panes can draw, and a hidden-layer
+    value typed in the form but not yet applied."""
 
     view: str = "training"
     selected: int = 1
@@ -36,6 +37,7 @@ class UiState:
     heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
     boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
     explain: ExplainChoice = ExplainChoice()
+    planned_hidden: tuple[int, ...] | None = None  # typed, not applied: the shapes preview it
 
 
 @dataclass(frozen=True)

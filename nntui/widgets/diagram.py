@@ -7,7 +7,8 @@ negative colour where negative, brighter the larger |w| is against the largest |
 layer. Lines are drawn on a braille canvas (2 x 4 dots a cell); where lines cross, a cell
 takes the colour of the strongest link through it. A layer wider than fits is folded: its
 units are grouped into a few ■ nodes, a link between groups shows the mean of its weights,
-and the caption says "… n". A legend row says what colour and brightness mean.
+and the caption says "… n". A legend row says what colour and brightness mean. Clicking a
+link selects its weight (for ``=``, which edits it).
 """
 
 from dataclasses import dataclass

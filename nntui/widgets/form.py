@@ -4,7 +4,9 @@ A field marked ● applies to the running model; a field marked ↻ rebuilds the
 (new weights from the seed). The form says which before it happens: while you type, the
 line under the form says what Enter will do. A value that cannot be used is refused in
 place, with the reason, and the model is not touched. Only a parsed, valid value leaves
-the form, as a ``HyperForm.Changed`` message.
+the form, as a ``HyperForm.Changed`` message. While a field that reshapes the network is
+typed (``PREVIEWED``), ``HyperForm.Planned`` says what it would become, so that the shapes
+table can show the shapes before Enter rebuilds.
 """
 
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ def form_view(session: Session, ui: UiState) -> FormView:
 
 
 LIVE_MARK, REBUILD_MARK = "●", "↻"
+PREVIEWED = ("hidden",)  # fields whose typed value the shapes table previews
 CSV_OPTION = "__csv__"
 
 
@@ -73,6 +76,15 @@ class HyperForm(Pane, VerticalScroll):
 
     class Changed(Message):
         """A field now holds a valid new value."""
+
+        def __init__(self, name: str, value: Any) -> None:
+            super().__init__()
+            self.name = name
+            self.value = value
+
+    class Planned(Message):
+        """A field that reshapes the network holds a valid new value, not yet applied
+        (``value``), or no longer does (None: show the live network)."""
 
         def __init__(self, name: str, value: Any) -> None:
             super().__init__()
@@ -179,14 +191,28 @@ class HyperForm(Pane, VerticalScroll):
 
     @on(Input.Changed)
     def _check_as_typed(self, event: Input.Changed) -> None:
-        if (read := self._read(event.input)) is None:
+        read = self._read(event.input)
+        self._plan(event.input, read)
+        if read is None:
             return
         name, value = read
         self.say("" if value == getattr(self.config, name) else _what_enter_does(name))
 
+    def _plan(self, field: Input, read: tuple[str, Any] | None) -> None:
+        """For a field in PREVIEWED: the network it would give, or None for the live one."""
+        name = field.id.removeprefix("field-")
+        if name in PREVIEWED:
+            new = read is not None and read[1] != getattr(self.config, name)
+            self.post_message(self.Planned(name, read[1] if new else None))
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        self._plan(event.input, None)
+
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
+        self._plan(event.input, None)
         if (read := self._read(event.input, " — nothing changed")) is None:
             return
         name, value = read
@@ -208,5 +234,6 @@ class HyperForm(Pane, VerticalScroll):
             with focused.prevent(Input.Changed):
                 focused.value = format_field(self.config, focused.id.removeprefix("field-"))
             focused.remove_class("-invalid")
+            self._plan(focused, None)
             self.say("")
         self.app.set_focus(None)

@@ -1,4 +1,5 @@
-"""The classification report: confusion matrices with precision and recall, train and test."""
+"""View 4: for classification, confusion matrices with precision and recall, train and
+test; for regression, the residuals (``nntui.widgets.fit``)."""
 
 import math
 from dataclasses import dataclass
@@ -8,12 +9,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from engine.metrics import classification_report
 from nntui.session import Session
 from nntui.views import UiState
+from nntui.widgets.fit import FitView, ResidualsPlot, fit_view
 from nntui.widgets.pane import Pane
 
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]  # confusion (k, k), precision (k,), recall (k,)
@@ -30,25 +32,25 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportView:
-    """The report, or None for regression (with the data set's name to say so)."""
+    """The classification report of a model that has classes."""
 
-    report: Report | None
+    report: Report
     dataset: str
-    regression: bool
 
 
-def report_view(session: Session, ui: UiState) -> ReportView:
-    """Two forward passes over the examples, on a copy of the model, outside the lock."""
+def report_view(session: Session, ui: UiState) -> ReportView | FitView:
+    """Two forward passes over the examples, on a copy of the model, outside the lock; for
+    regression, the predictions whose residuals view 4 draws."""
     facts = session.facts()
     if facts.task == "regression":
-        return ReportView(None, facts.dataset, True)
+        return fit_view(session, ui)
     model, ex = session.model_copy(), session.examples()
     k = max(len(facts.classes), 2)
     train = classification_report(model.output(ex.X), ex.Y, k)
     test = None
     if ex.X_test is not None:
         test = classification_report(model.output(ex.X_test), ex.Y_test, k)
-    return ReportView(Report(facts.classes, train, test), facts.dataset, False)
+    return ReportView(Report(facts.classes, train, test), facts.dataset)
 
 
 def _pct(value: float) -> str:
@@ -83,14 +85,23 @@ class ClassificationReport(Pane, VerticalScroll):
         yield Static(id="report-text")
 
     def show(self, view: ReportView) -> None:
-        text = self.query_one("#report-text", Static)
         report = view.report
-        if report is None:
-            why = f"A classification report needs classes; {view.dataset} is regression."
-            text.update(Text(why, style="italic"))
-            return
         classes = report.classes or tuple(str(i) for i in range(report.train[0].shape[0]))
         parts = [confusion_table("train", classes, report.train)]
         if report.test is not None:
             parts.append(confusion_table("test", classes, report.test))
-        text.update(Group(*parts))
+        self.query_one("#report-text", Static).update(Group(*parts))
+
+
+class ErrorsPane(Pane, Vertical):
+    """View 4: the classification report, or a regression model's residuals."""
+
+    def compose(self) -> ComposeResult:
+        yield ClassificationReport(id="classes-report")
+        yield ResidualsPlot(id="residuals-plot")
+
+    def show(self, view: ReportView | FitView) -> None:
+        fit = isinstance(view, FitView)
+        report, plot = self.query_one(ClassificationReport), self.query_one(ResidualsPlot)
+        report.display, plot.display = not fit, fit
+        (plot if fit else report).show(view)

@@ -1,4 +1,9 @@
-"""The shapes table: one row per layer l with the live .shape of every array of that layer."""
+"""The shapes table: one row per layer l with the live .shape of every array of that layer.
+
+While a new ``hidden`` value is typed in the form (before Enter), it shows the shapes the
+network would have instead, as the engine lays it out, with the cells that would change
+marked; leaving the field or escape brings the live shapes back.
+"""
 
 from dataclasses import dataclass
 
@@ -6,6 +11,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from engine.names import LAYER_KINDS, ArrayName, LayerKind
+from nntui.config import ConfigError
 from nntui.messages import TensorSelected
 from nntui.session import Session
 from nntui.views import UiState
@@ -20,6 +26,8 @@ class ShapesView:
     shapes: dict[ArrayName, tuple[int, ...]]
     m_train: int
     m_test: int
+    planned: str = ""  # the typed value shown instead of the live network ('' for live)
+    changed: frozenset[ArrayName] = frozenset()  # arrays whose shape the plan changes
 
     @property
     def L(self) -> int:
@@ -31,9 +39,30 @@ class ShapesView:
         return self.shapes[ArrayName("A", 0)][1]
 
 
+def planned_network(
+    session: Session, hidden: tuple[int, ...]
+) -> tuple[tuple[str, ...], dict[ArrayName, tuple[int, ...]]] | None:
+    """``Session.planned_network``, or None when the activations do not fit ``hidden``."""
+    try:
+        return session.planned_network(hidden)
+    except ConfigError:
+        return None
+
+
 def shapes_view(session: Session, ui: UiState) -> ShapesView:
+    """The live shapes, or with ``ui.planned_hidden`` the shapes the engine would give (the
+    live ones while the activations given do not fit that many layers: Enter says why)."""
     facts = session.facts()
-    return ShapesView(facts.activations, session.shapes(), facts.m_train, facts.m_test)
+    live = session.shapes()
+    plan = None if ui.planned_hidden is None else planned_network(session, ui.planned_hidden)
+    if plan is None:
+        return ShapesView(facts.activations, live, facts.m_train, facts.m_test)
+    activations, planned = plan
+    changed = frozenset(name for name, shape in planned.items() if live.get(name) != shape)
+    hidden = ",".join(map(str, ui.planned_hidden)) or "none"
+    return ShapesView(
+        activations, planned, facts.m_train, facts.m_test, f"hidden = {hidden}", changed
+    )
 
 
 FIRST_TENSOR_COLUMN = 2  # after "l" and "g"
@@ -50,13 +79,33 @@ def cell(view: ShapesView, name: ArrayName) -> str:
     return f"X {text}" if name == ArrayName("A", 0) else text
 
 
+CHANGED_STYLE = "bold reverse"
+
+
 def rows(view: ShapesView) -> list[list[Text]]:
-    """Cells as Text, so that brackets are shown, never read as markup."""
+    """Cells as Text, so that brackets are shown, never read as markup; a cell the plan
+    changes in CHANGED_STYLE."""
     return [
         [Text(str(l)), Text(view.activations[l - 1])]
-        + [Text(cell(view, kind.at(l))) for kind in LAYER_KINDS]
+        + [
+            Text(cell(view, kind.at(l)), CHANGED_STYLE if kind.at(l) in view.changed else "")
+            for kind in LAYER_KINDS
+        ]
         for l in range(1, view.L + 1)
     ]
+
+
+def title(view: ShapesView) -> str:
+    """What the table shows: the live network, or the planned one and what to press."""
+    if view.planned:
+        return (
+            f"Shapes → new with {view.planned} · {len(view.changed)} changed (marked) · "
+            "enter rebuilds, escape keeps the network"
+        )
+    return (
+        f"Shapes · m = {view.batch_m} in this batch · "
+        f"{view.m_train} train, {view.m_test} test examples · enter: inspect"
+    )
 
 
 def column_widths(view: ShapesView) -> list[int]:
@@ -80,12 +129,9 @@ class ShapesTable(Pane, DataTable):
     def show(self, view: ShapesView) -> None:
         """Update the title and the cells in place; when the widths change (another network
         or data set), lay the columns out again, keeping the cursor where it was."""
-        title = (
-            f"Shapes · m = {view.batch_m} in this batch · "
-            f"{view.m_train} train, {view.m_test} test examples · enter: inspect"
-        )
-        if self.border_title != title:
-            self.border_title = title
+        self.set_class(bool(view.planned), "-planned")
+        if self.border_title != (text := title(view)):
+            self.border_title = text
         new = rows(view)
         widths = column_widths(view)
         if widths != [column.width for column in self.columns.values()] or (

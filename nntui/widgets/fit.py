@@ -1,0 +1,108 @@
+"""A regression model's fit: predicted against actual (view 3) and the residuals (view 4).
+
+Both draw the model's own outputs Ŷ = A[L] for the training and test examples, which the
+Session computes on a copy of the model, outside its lock (``Session.predictions``). A
+perfect model puts every point on the line y = x and every residual Y - Ŷ at 0.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.console import RenderableType
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from nntui.palette import RGB, Palette, palette
+from nntui.session import Predictions, Session
+from nntui.views import UiState
+from nntui.widgets.pane import Pane
+
+MIN_PLOT = (24, 6)  # below this plotext draws only labels
+RESIDUAL_BINS = 24
+
+
+@dataclass(frozen=True)
+class FitView:
+    """Targets and predictions of a regression model, train and test (copies)."""
+
+    predictions: Predictions
+    dataset: str
+
+    def residuals(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Y - Ŷ for train and test (None without a test part), flattened."""
+        p = self.predictions
+        test = None if p.Y_test is None else (p.Y_test - p.Yhat_test).ravel()
+        return (p.Y_train - p.Yhat_train).ravel(), test
+
+
+def fit_view(session: Session, ui: UiState) -> FitView:
+    return FitView(session.predictions(), session.facts().dataset)
+
+
+def parts(view: FitView, colours: Palette) -> list[tuple[str, np.ndarray, np.ndarray, RGB]]:
+    """(label, Y, Ŷ, colour) flattened, for train and, if there is one, test, in the
+    palette's train and test colours."""
+    p = view.predictions
+    found = [("train", p.Y_train, p.Yhat_train, colours.train)]
+    if p.Y_test is not None and p.Y_test.size:
+        found.append(("test", p.Y_test, p.Yhat_test, colours.test))
+    return [(label, Y.ravel(), Yhat.ravel(), colour) for label, Y, Yhat, colour in found]
+
+
+def finite(*arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays at the positions where all of them are finite (plotext cannot draw inf)."""
+    keep = np.logical_and.reduce([np.isfinite(a) for a in arrays])
+    return [a[keep] for a in arrays]
+
+
+class FitPlot(Pane, PlotextPlot):
+    """A plotext chart that says so when it is too small to draw."""
+
+    def render(self) -> RenderableType:
+        width, height = self.size
+        lacking = {"wider": width < MIN_PLOT[0], "taller": height < MIN_PLOT[1]}
+        if any(lacking.values()):
+            more = " and ".join(way for way, short in lacking.items() if short)
+            return Text(f"too small for this plot: make the terminal {more}", style="dim italic")
+        return super().render()
+
+
+class PredictedPlot(FitPlot):
+    """Ŷ (up) against Y (across), train and test, with the line y = x."""
+
+    def show(self, view: FitView) -> None:
+        plt, colours = self.plt, palette(self.app)
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"{view.dataset}: predicted Ŷ against actual Y · on the line = exact")
+        plt.xlabel("actual Y")
+        drawn = []
+        for label, Y, Yhat, colour in parts(view, colours):
+            Y, Yhat = finite(Y, Yhat)
+            plt.scatter(Y.tolist(), Yhat.tolist(), label=label, color=colour, marker="dot")
+            drawn.append(Y)
+        values = np.concatenate(drawn)
+        if values.size:
+            low, high = float(values.min()), float(values.max())
+            plt.plot([low, high], [low, high], label="y = x", color=colours.muted, marker="braille")
+        self.refresh()
+
+
+class ResidualsPlot(FitPlot):
+    """A histogram of the residuals Y - Ŷ, train and test."""
+
+    def show(self, view: FitView) -> None:
+        plt, colours = self.plt, palette(self.app)
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"{view.dataset}: residuals Y - Ŷ (0 = exact)")
+        plt.xlabel("Y - Ŷ")
+        train, test = view.residuals()
+        for label, residuals, colour in (
+            ("train", train, colours.train),
+            ("test", test, colours.test),
+        ):
+            if residuals is not None and residuals.size:
+                (kept,) = finite(residuals)
+                plt.hist(kept.tolist(), RESIDUAL_BINS, label=label, color=colour)
+        self.refresh()

@@ -58,10 +58,9 @@ def tensor_stats(
         dead = float((Z <= 0).all(axis=1).mean())
     elif g is not None and g.saturates:
         saturated = float((np.abs(Z) > SATURATION).mean())
-    return TensorStats(
-        float(values.min()), float(values.max()), float(values.mean()), float(values.std()),
-        dead, saturated,
-    )  # fmt: skip
+    with np.errstate(invalid="ignore", over="ignore"):  # inf in a diverging array: NaN std
+        mean, std = float(values.mean()), float(values.std())
+    return TensorStats(float(values.min()), float(values.max()), mean, std, dead, saturated)
 
 
 def _edges(n: int, parts: int) -> np.ndarray:

@@ -112,6 +112,7 @@ async def test_the_app_pauses_on_divergence_and_says_where(activation):
         assert app.session.epoch == len(app.session.history(10**9).epochs)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy warning reaches the user
 async def test_phase_stepping_into_divergence_mid_epoch_keeps_the_session():
     """`.` pressed through the phases at an absurd rate with mini-batches of 16: the weights
     go non-finite inside the epoch. The app says so and keeps running, the diagram draws the

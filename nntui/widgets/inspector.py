@@ -54,9 +54,11 @@ def inspector_view(session: Session, ui: UiState) -> InspectorView:
 
 
 def colours(values: np.ndarray, p: Palette) -> np.ndarray:
-    """(…, 3) RGB for values: positive above 0, negative below, muted at 0, by |v| / max |v|."""
-    scale = float(np.abs(values).max()) if values.size else 0.0
-    t = np.abs(values) / scale if scale > 0 else np.zeros_like(values)
+    """(…, 3) RGB for values: positive above 0, negative below, muted at 0, by |v| / max |v|
+    over the finite values (a NaN or infinite value, as in a diverging step, is muted)."""
+    magnitude = np.where(np.isfinite(values), np.abs(values), 0.0)
+    scale = float(magnitude.max()) if values.size else 0.0
+    t = magnitude / scale if scale > 0 else np.zeros_like(magnitude)
     end = np.where((values >= 0)[..., None], np.array(p.positive), np.array(p.negative))
     zero = np.array(p.muted)
     return (zero + (end - zero) * np.sqrt(t)[..., None]).astype(int)

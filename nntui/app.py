@@ -500,9 +500,7 @@ class NNTuiApp(App):
             self.action_view("inspector")
             self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw now
             self.refresh_now()
-        if self.session.in_epoch:
-            self.notify("An epoch is in progress (phase stepping): finish it with n, then edit.",
-                        title="Weight not set", severity="warning")  # fmt: skip
+        if self._in_epoch("edit", "Weight not set"):
             return
         chosen = self.selected_weight()
         if isinstance(chosen, str):
@@ -577,10 +575,17 @@ class NNTuiApp(App):
         facts = self.frame.facts
         return f"{facts.dataset}-{'-'.join(map(str, facts.layer_dims))}"
 
+    def _in_epoch(self, then: str, title: str) -> bool:
+        """True, with a warning that says to finish the epoch first, while phase stepping has
+        stopped inside an epoch: the model cannot be saved, exported or edited there."""
+        busy = self.session.in_epoch
+        if busy:
+            self.notify(f"An epoch is in progress (phase stepping): finish it with n, then {then}.",
+                        title=title, severity="warning")  # fmt: skip
+        return busy
+
     def action_save_model(self) -> None:
-        if self.session.in_epoch:
-            self.notify("An epoch is in progress (phase stepping): finish it with n, then save.",
-                        title="Not saved", severity="warning")  # fmt: skip
+        if self._in_epoch("save", "Not saved"):
             return
         default = f"{self._stem()}-epoch{self.session.epoch}.npz"
         self.push_screen(PathPrompt("Save the model to", default, "save"), self._save_model)
@@ -600,9 +605,7 @@ class NNTuiApp(App):
                                                            "Exported the history"))  # fmt: skip
 
     def action_export_model(self) -> None:
-        if self.session.in_epoch:
-            self.notify("An epoch is in progress (phase stepping): finish it with n, then export.",
-                        title="Not exported", severity="warning")  # fmt: skip
+        if self._in_epoch("export", "Not exported"):
             return
         default = f"{self._stem()}-epoch{self.session.epoch}.py"
         prompt = PathPrompt("Export the model as a NumPy script to", default, "export")

@@ -20,7 +20,7 @@ NO_TERMINAL = (
 )
 #: The commands besides the app, by the module whose main(argv) runs each.
 COMMANDS = {"train": "nntui.headless", "predict": "nntui.predict", "export": "nntui.export",
-            "serve": "nntui.serve", "trace": "nntui.trace"}  # fmt: skip
+            "serve": "nntui.serve", "trace": "nntui.trace", "lr-find": "nntui.lrfind"}  # fmt: skip
 #: The driver textual-serve runs the app under (it sets TEXTUAL_DRIVER): its input and output
 #: are pipes to the server, not a terminal, and that is as it should be.
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nntui",
         description=DESCRIPTION,
         epilog="Data sets: " + ", ".join(REGISTRY) + ".  More commands: nntui train, "
-        "predict, export, serve (each with --help)."
+        "predict, export, serve, trace, lr-find (each with --help)."
         "  Keys inside the app: press ?",
     )
     parser.add_argument("--version", action="version", version=f"nntui {__version__}")

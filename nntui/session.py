@@ -34,6 +34,7 @@ from engine.files import check_output_file
 from engine.gradcheck import GradCheck, gradient_check
 from engine.health import Finding, findings
 from engine.initializers import pass_shapes
+from engine.lrfind import LRFind, LRModel, find_learning_rate
 from engine.names import ArrayName, LayerKind
 from engine.persist import (
     ModelFileError,
@@ -507,6 +508,14 @@ class Session:
         return gradient_check(
             params, X, Y, activations, cost, lambd=lambd, l1=l1, max_per_layer=GRADCHECK_PER_LAYER
         )
+
+    def find_learning_rate(self) -> LRFind:
+        """The engine's learning-rate finder on a copy of the model (weights, optimiser state,
+        data, batch size) taken under the lock, run outside it: the live model is not touched.
+        A ValueError mid-epoch."""
+        with self._lock:
+            model = LRModel.of(self._trainer)
+        return find_learning_rate(model)
 
     def reset(self) -> None:
         """Re-initialise the weights from the seed; the history starts again. ``undo()``

@@ -34,7 +34,7 @@ def test_costs_are_each_steps_cost_before_its_update_and_smoothed_with_bias_corr
         average = SMOOTHING * average + (1 - SMOOTHING) * J
         expected.append(average / (1 - SMOOTHING ** (i + 1)))
     assert np.allclose(found.smoothed, expected, rtol=1e-12)
-    assert found.suggested == pytest.approx(found.rates[np.argmin(found.smoothed)] / 10)
+    assert found.suggested == pytest.approx(found.rates[np.argmin(found.smoothed)] / 10, rel=1e-3)
     assert found.rule == "a tenth of the rate at the lowest smoothed cost"
 
 

@@ -26,7 +26,13 @@ from engine.data import DataError
 from engine.names import LAYER_KINDS, LayerKind
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
-from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
+from nntui.messages import (
+    FrameReady,
+    GradCheckDone,
+    LearningRateFound,
+    TensorSelected,
+    TrainingStopped,
+)
 from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
 from nntui.panes import VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
@@ -45,6 +51,7 @@ from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.explain import Explainer
 from nntui.widgets.form import HyperForm
 from nntui.widgets.inspector import Heatmap, Inspector
+from nntui.widgets.lrfind import LRFindScreen
 from nntui.widgets.pane import Pane, describe
 from nntui.widgets.plots import TrainingPlots
 from nntui.widgets.shapes import ShapesTable
@@ -108,6 +115,7 @@ class NNTuiApp(App):
         Binding("shift+t", "previous_tensor", "Previous tensor", show=False),
         Binding("d", "toggle_delta", "Show ΔW (change this epoch)", show=False),
         Binding("c", "gradient_check", "Grad check"),
+        Binding("F", "find_learning_rate", "Find a learning rate", show=False),
         Binding("s", "save_model", "Save"),
         Binding("o", "open_model", "Open model", show=False),
         Binding("w", "write_config", "Write config (TOML)", show=False),
@@ -568,6 +576,36 @@ class NNTuiApp(App):
 
     def on_grad_check_done(self, message: GradCheckDone) -> None:
         self.push_screen(GradCheckScreen(message.result, message.examples))
+
+    def action_find_learning_rate(self) -> None:
+        """Run the learning-rate finder on a copy of the model, then offer its suggestion.
+        Refused while training runs or inside an epoch (phase stepping)."""
+        if self.running:
+            self.notify("Training is running: pause it with space, then F.",
+                        title="No learning rate found", severity="warning")  # fmt: skip
+            return
+        if self._in_epoch("find a learning rate", "No learning rate found"):
+            return
+        self.notify("Finding a learning rate on a copy of the model…", timeout=2)
+        self._find_learning_rate()
+
+    @work(thread=True, group="lrfind", exclusive=True, exit_on_error=False)
+    def _find_learning_rate(self) -> None:
+        try:
+            self.post_message(LearningRateFound(self.session.find_learning_rate()))
+        except ValueError as err:  # an epoch began (phase stepping) since F was pressed
+            self.post_message(LearningRateFound(None, str(err)))
+
+    def on_learning_rate_found(self, message: LearningRateFound) -> None:
+        if message.found is None:
+            self.notify(message.error, title="No learning rate found", severity="warning")
+            return
+        current = self.session.config.learning_rate
+        self.push_screen(LRFindScreen(message.found, current), self._apply_learning_rate)
+
+    def _apply_learning_rate(self, rate: float | None) -> None:
+        if rate is not None:
+            self._apply("learning_rate", rate)
 
     # -- files --------------------------------------------------------------------------------
 

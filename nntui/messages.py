@@ -3,6 +3,7 @@
 from textual.message import Message
 
 from engine.gradcheck import GradCheck
+from engine.lrfind import LRFind
 from engine.names import LayerKind
 from nntui.views import Frame
 
@@ -43,3 +44,12 @@ class GradCheckDone(Message):
         super().__init__()
         self.result = result
         self.examples = examples
+
+
+class LearningRateFound(Message):
+    """The learning-rate finder finished in its thread: its result, or why there is none."""
+
+    def __init__(self, found: LRFind | None, error: str = "") -> None:
+        super().__init__()
+        self.found = found
+        self.error = error

@@ -78,3 +78,17 @@ def test_health_view_of_a_vanishing_network(snap_compare):
 
     app = make_app(hidden=(8, 8, 8, 8), activation="sigmoid", init="small", learning_rate=0.1)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_learning_rate_finder_at_80x24(snap_compare):
+    """Key F after one epoch: cost against α on a log axis, the suggestion, Apply / Cancel."""
+
+    async def run_before(pilot):
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -140,12 +140,14 @@ class ModelFacts:
 @dataclass(frozen=True)
 class HealthColumns:
     """The recorded health (engine.health), copied: entry i holds epoch ``epochs[i]``;
-    ``series`` (n, 5, L) in the order of engine.health.SERIES, ``w_quantiles`` (n, L, 17);
-    each layer's failure kind ('dead', 'saturated' or ''); what the latest epochs say."""
+    ``series`` (n, 5, L) in the order of engine.health.SERIES, ``w_quantiles`` and
+    ``a_quantiles`` (n, L, 17); each layer's failure kind ('dead', 'saturated' or ''); what
+    the latest epochs say."""
 
     epochs: np.ndarray
     series: np.ndarray
     w_quantiles: np.ndarray
+    a_quantiles: np.ndarray
     kinds: tuple[str, ...]
     findings: tuple[Finding, ...]
 
@@ -752,7 +754,8 @@ class Session:
             record = self._trainer.history.health
             found = tuple(findings(record))  # computes what was noted, first
             return HealthColumns(record.epoch.copy(), record.series.copy(),
-                                 record.w_quantiles.copy(), record.kinds, found)  # fmt: skip
+                                 record.w_quantiles.copy(), record.a_quantiles.copy(),
+                                 record.kinds, found)  # fmt: skip
 
     def health_findings(self) -> list[Finding]:
         """What the latest recorded epochs' health says is wrong, layer by layer."""

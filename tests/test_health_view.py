@@ -73,3 +73,52 @@ async def test_view_6_before_any_epoch_says_to_train_first():
         await pilot.press("6")
         await settle(pilot)
         assert "No epoch recorded yet" in pane_text(pilot.app)
+
+
+def _expected_heatmap(quantiles: list[np.ndarray]) -> tuple[float, float, list[str]]:
+    """(high, low, rows top first) of a heatmap of values whose per-epoch quantiles at k/16
+    are given: four equal bands between the lowest and highest value, each cell shaded by
+    the share of that epoch's values in its band (read off the quantiles, linearly)."""
+    q = np.array(quantiles)
+    low, high = q[:, 0].min(), q[:, -1].max()
+    edges = np.linspace(low, high, 5)
+    probabilities = np.linspace(0, 1, 17)
+    cdf = np.array([[np.interp(e, row, probabilities) for e in edges] for row in q])
+    shares = np.diff(cdf, axis=1)  # (epochs, 4)
+    steps = (0.0, 0.1, 0.3, 0.6)
+    rows = ["".join(" ░▒▓█"[sum(s > t for t in steps)] for s in shares[:, band])
+            for band in reversed(range(4))]  # fmt: skip
+    return high, low, rows
+
+
+async def test_view_6_draws_each_a_l_heatmap_from_the_quantiles_of_a_l_recomputed_here():
+    """The A[l] heatmap beside W[l]'s: its range and every shaded cell equal what the
+    quantiles of each epoch's A[l] (the last batch's, at most 256 values, evenly strided as
+    the record samples them) give, computed here with np.quantile on a second run of the
+    same model."""
+    from engine.health import DISTRIBUTION_SAMPLE
+    from nntui.config import Config
+    from nntui.session import Session
+
+    twin = Session(Config())
+    seen: dict[int, list[np.ndarray]] = {1: [], 2: []}
+    for _ in range(6):
+        twin.step_epoch()
+        for l in seen:
+            flat = twin._trainer._caches[l - 1].A.reshape(-1)  # A[l] of the last batch
+            sample = flat[:: -(-flat.size // DISTRIBUTION_SAMPLE)].astype(np.float64)
+            seen[l].append(np.quantile(sample, np.linspace(0, 1, 17)))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        for _ in range(6):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        lines = pane_text(pilot.app).splitlines()
+    for l, quantiles in seen.items():
+        high, low, rows = _expected_heatmap(quantiles)
+        top = next(i for i, line in enumerate(lines) if f"A[{l}]" in line)
+        drawn = [line.split("┤ ")[2].ljust(len(rows[0])) for line in lines[top : top + 4]]
+        assert [row[: len(rows[0])] for row in drawn] == rows
+        assert f"A[{l}]  {high:+.2f} ┤" in lines[top]
+        assert f"{low:+.2f} ┤" in lines[top + 3].split("┤ ", 1)[1]

@@ -1,5 +1,6 @@
 """The Health view: per layer, its recorded signals over the epochs as sparklines, the
-distribution of W[l] over the epochs as a heatmap, and what looks wrong, with a hint."""
+distributions of W[l] and of A[l] over the epochs as two heatmaps side by side, and what
+looks wrong, with a hint."""
 
 import math
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from nntui.widgets.pane import Pane
 BARS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"  # a cell's share of the distribution: none, then up to all of it
 SHADE_STEPS = (0.0, 0.1, 0.3, 0.6)  # shares above which each next shade is used
-HEAT_ROWS = 4  # rows of the W[l] heatmap
+HEAT_ROWS = 4  # rows of the W[l] and A[l] heatmaps
+HEAT_GAP = 2  # columns between the W[l] and the A[l] heatmap
 LABEL_WIDTH = 16
 VALUE_WIDTH = 9
 LOG_SERIES = ("grad_norm", "update_ratio")  # drawn on a log scale: they span decades
@@ -28,7 +30,7 @@ LOG_SERIES = ("grad_norm", "update_ratio")  # drawn on a log scale: they span de
 @dataclass(frozen=True)
 class LayerHealth:
     """Layer l: its size and activation, how it fails ('dead', 'saturated' or ''), its
-    series (n, 5) in the order of engine.health.SERIES and its W quantiles (n, 17)."""
+    series (n, 5) in the order of engine.health.SERIES, its W and A quantiles (n, 17)."""
 
     l: int
     units: int
@@ -36,6 +38,7 @@ class LayerHealth:
     kind: str
     series: np.ndarray
     w_quantiles: np.ndarray
+    a_quantiles: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def health_view(session: Session, ui: UiState) -> HealthView:
     health, facts = session.health(), session.facts()
     layers = tuple(
         LayerHealth(l, facts.layer_dims[l], facts.activations[l - 1], health.kinds[l - 1],
-                    health.series[:, :, l - 1], health.w_quantiles[:, l - 1])
+                    health.series[:, :, l - 1], health.w_quantiles[:, l - 1],
+                    health.a_quantiles[:, l - 1])
         for l in range(1, len(facts.layer_dims))
     )  # fmt: skip
     return HealthView(health.epochs, layers, health.findings)
@@ -104,7 +108,8 @@ SERIES_LABELS = {"grad_norm": "‖dW‖", "update_ratio": "‖ΔW‖/‖W‖", "
 
 
 class HealthPane(Pane, VerticalScroll):
-    """The findings, then per layer its sparklines and its W heatmap, as wide as the pane."""
+    """The findings, then per layer its sparklines and its W and A heatmaps, as wide as the
+    pane."""
 
     COMPONENT_CLASSES = {"health--warning", "health--hint", "health--fine", "health--heat"}
     _view: HealthView | None = None
@@ -128,14 +133,16 @@ class HealthPane(Pane, VerticalScroll):
             text.update(Text("No epoch recorded yet: train (space, n) to see each layer's "
                              "health over the epochs.", style="italic"))  # fmt: skip
             return
-        width = max(8, self.scrollable_content_region.width - 2 - LABEL_WIDTH - VALUE_WIDTH)
+        inner = self.scrollable_content_region.width - 2
+        width = max(8, inner - LABEL_WIDTH - VALUE_WIDTH)
         shown = columns(len(view.epochs), width)
+        heat = columns(len(view.epochs), max(4, (inner - HEAT_GAP) // 2 - len(heat_label("W", 1))))
         first, last = int(view.epochs[shown[0]]), int(view.epochs[-1])
         parts = [Text(f"Health, epochs {first}–{last} ({len(view.epochs)} recorded)",
                       style="bold")]  # fmt: skip
         parts += self._findings(view.findings)
         for layer in view.layers:
-            parts += self._layer(layer, shown)
+            parts += self._layer(layer, shown, heat)
         text.update(Group(*parts))
 
     def _findings(self, found: tuple[Finding, ...]) -> list[Text]:
@@ -151,8 +158,9 @@ class HealthPane(Pane, VerticalScroll):
                 lines.append(Text(f"    → {f.hint}", style=hint))
         return lines
 
-    def _layer(self, layer: LayerHealth, shown: np.ndarray) -> list[Text]:
-        """Layer l's heading, a sparkline per series, and its W[l] heatmap."""
+    def _layer(self, layer: LayerHealth, shown: np.ndarray, heat: np.ndarray) -> list[Text]:
+        """Layer l's heading, a sparkline per series (the entries ``shown``), and its W[l] and
+        A[l] heatmaps side by side (the entries ``heat``)."""
         lines = [Text(f"layer {layer.l} · {layer.units} units · {layer.activation}",
                       style="bold")]  # fmt: skip
         for s, name in enumerate(SERIES):
@@ -162,23 +170,34 @@ class HealthPane(Pane, VerticalScroll):
             values = layer.series[:, s]
             line = sparkline(values[shown], log=name in LOG_SERIES)
             lines.append(Text(f"  {label:<{LABEL_WIDTH - 2}}{line} {_value(name, values[-1])}"))
-        return lines + self._heatmap(layer, shown)
+        W_rows = self._heatmap("W", layer.l, layer.w_quantiles[heat])
+        A_rows = self._heatmap("A", layer.l, layer.a_quantiles[heat])
+        for W_row, A_row in zip(W_rows, A_rows, strict=True):
+            lines.append(Text.assemble(W_row, " " * HEAT_GAP, A_row))
+        return lines
 
-    def _heatmap(self, layer: LayerHealth, shown: np.ndarray) -> list[Text]:
-        """W[l]'s distribution over the epochs: epochs across, values up (highest on top)."""
-        q = layer.w_quantiles[shown]
+    def _heatmap(self, array: str, l: int, q: np.ndarray) -> list[Text]:
+        """The distribution of W[l] or A[l] over the epochs from its quantiles q (k, 17):
+        epochs across, values up (highest on top); HEAT_ROWS lines (blank if not finite)."""
         low, high = float(q[:, 0].min()), float(q[:, -1].max())
+        blank = Text(" " * (len(heat_label(array, l)) + len(q)))
         if not (math.isfinite(low) and math.isfinite(high)):
-            return []
+            return [blank] * HEAT_ROWS
         if high <= low:
             high, low = high + 0.5, low - 0.5  # all equal: a band in the middle row
         shares = heat_shares(q, np.linspace(low, high, HEAT_ROWS + 1))
         style = self.get_component_rich_style("health--heat")
         lines = []
         for row in reversed(range(HEAT_ROWS)):
-            label = f"{high:+.2f}" if row == HEAT_ROWS - 1 else f"{low:+.2f}" if row == 0 else ""
-            name = f"W[{layer.l}]" if row == HEAT_ROWS - 1 else ""
-            line = Text(f"  {name:<4}{label:>7} ┤ ")
+            value = high if row == HEAT_ROWS - 1 else low if row == 0 else None
+            line = Text(heat_label(array, l, value, row == HEAT_ROWS - 1))
             line.append("".join(shade(s) for s in shares[row]), style=style)
             lines.append(line)
         return lines
+
+
+def heat_label(array: str, l: int, value: float | None = None, named: bool = True) -> str:
+    """A heatmap row's left part: '  W[1] +0.52 ┤ ' (the name on the top row only)."""
+    name = f"{array}[{l}]" if named else ""
+    number = "" if value is None else f"{value:+.2f}"
+    return f"  {name:<4}{number:>7} ┤ "

@@ -508,10 +508,20 @@ class Trainer:
         """A new Trainer rewound to the latest checkpoint at or before ``epoch``; this one is
         not touched. It shares the data and the checkpoints' arrays (neither is ever
         written) and has its own weights, optimiser, generator, history and checkpoints."""
+        other = self.until(epoch)
+        other.rewind(epoch)
+        return other
+
+    def until(self, epoch: int) -> "Trainer":
+        """The cheap half of ``rewound``, for a caller that holds a lock against training: a
+        copy with its own history and checkpoints of epochs <= ``epoch``. Call its
+        ``rewind(epoch)`` (the costly half: new weight buffers and a forward pass) before
+        anything else: until then it shares its weights and optimiser with this one."""
         if self.in_epoch:
             raise ValueError("an epoch is in progress (phase stepping); finish it first")
         other = copy.copy(self)
-        other._go_to(self.checkpoints.at_or_before(epoch))
+        other.history = self.history.until(epoch)
+        other.checkpoints = self.checkpoints.until(epoch)
         return other
 
     def _go_to(self, checkpoint: Checkpoint) -> None:

@@ -1,6 +1,8 @@
 """Checkpoints and rewinding: which epochs are kept, in what memory, and that a rewound run
 trains on bit for bit as the run that stopped there."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -79,7 +81,7 @@ def test_rewind_uses_the_latest_checkpoint_at_or_before_the_epoch(monkeypatch):
     monkeypatch.setattr(cp, "MAX_COUNT", 40)  # thinned early: gaps between old checkpoints
     trainer = trained(300)
     epochs = trainer.checkpoints.epochs
-    gap = next(e for e, f in zip(epochs, epochs[1:], strict=False) if f - e > 1)
+    gap = next(e for e, f in itertools.pairwise(epochs) if f - e > 1)
     assert trainer.rewind(gap + 1) == gap
     assert trainer.epoch == gap
 

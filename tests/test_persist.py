@@ -254,7 +254,7 @@ WRONG_ARRAYS = {
     "checkpoint weights not finite": (
         "checkpoints/flat.npy", np.full((3, 17), np.nan, np.float32), "checkpoints/flat must"),
     "checkpoint weights of another network": (
-        "checkpoints/flat.npy", np.ones((3, 5), np.float32), r"checkpoints/flat has shape \(3, 5\)"),
+        "checkpoints/flat.npy", np.ones((3, 5), np.float32), r"checkpoints/flat has shape \(3, 5"),
     "checkpoint v of too few rows": (
         "checkpoints/v.npy", np.ones((2, 17), np.float32), r"checkpoints/v has shape \(2, 17\)"),
     "checkpoint s negative": (

@@ -719,16 +719,18 @@ class Session:
 
     @property
     def phase(self) -> PhaseView | None:
-        """What the last phase step did; None after an epoch step, a reset or a rebuild."""
-        return self.phase_view
+        """What the last phase step did; None after an epoch step, a reset or a rebuild, and
+        while a checkpoint is viewed."""
+        return self.phase_view if self._viewed is None else None
 
     def training_state(self) -> TrainingState:
         """Epoch, in-epoch flag, speed, the last phase and the checkpoint viewed, at one
         moment."""
         with self._lock:
             t, viewed = self._trainer, self._viewed
-            return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view,
-                                 None if viewed is None else viewed.epoch)  # fmt: skip
+            if viewed is None:
+                return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view)
+            return TrainingState(t.epoch, False, 0.0, None, viewed.epoch)
 
     def facts(self) -> ModelFacts:
         """What the network is and what it learns from. For regression the cost J is that of

@@ -457,7 +457,8 @@ class Trainer:
 
     def state(self) -> dict:
         """Everything that decides the next epoch: weights, optimiser state, epoch, history and
-        the shuffling generator. Arrays are copies; the rest is plain JSON-able data."""
+        the shuffling generator, and the checkpoints. Arrays are copies (the checkpoints'
+        are shared: they are never written); the rest is plain JSON-able data."""
         if self.in_epoch:
             raise ValueError("an epoch is in progress (phase stepping); finish it first")
         return {

@@ -567,8 +567,9 @@ class NNTuiApp(App):
         return self.selected, j, k
 
     def action_edit_weight(self) -> None:
-        """Type a value for the weight under the inspector's cursor (=)."""
+        """Type a value for the weight under the inspector's cursor (=), in the present."""
         self.pause()
+        self.action_present()
         if self.ui.view != "inspector":
             self.action_view("inspector")
             self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw now

@@ -220,6 +220,13 @@ class HealthRecord:
                 "w_quantiles": self.w_quantiles.copy(),
                 "a_quantiles": self.a_quantiles.copy()}  # fmt: skip
 
+    def until(self, epoch: int) -> "HealthRecord":
+        """A new record of the entries of epochs <= ``epoch``; what is noted is computed
+        first."""
+        columns = self.columns()
+        n = int(np.searchsorted(columns["epoch"], epoch, side="right"))
+        return HealthRecord(self.gs, self.W_slices, {k: v[:n] for k, v in columns.items()})
+
     def csv_columns(self) -> list[tuple[str, int, int]]:
         """(name, series index, layer index) of each CSV column, series by series:
         grad_norm[1..L], update_ratio[1..L], dead[l] or saturated[l] where the layer's

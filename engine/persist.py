@@ -11,6 +11,13 @@ A model file is one .npz archive (an uncompressed zip of .npy arrays):
     health/epoch, health/series, health/w_quantiles, health/a_quantiles
                             the per-layer health record (engine.health): (n,), (n, 5, L),
                             (n, L, 17), (n, L, 17); absent in files written before it
+    checkpoints/flat, checkpoints/v, checkpoints/s, checkpoints/t
+                            the run's checkpoints (engine.checkpoints): row i holds
+                            checkpoint i's weights (flat, as the Trainer lays them out) and
+                            its optimiser's running averages (zeros where it has none) and
+                            counters; their epochs, optimisers and shuffling states are in
+                            the meta record's ``checkpoints``. Absent in files written
+                            before them
     data/mean, data/std     the standardisation fitted on the training part
     data/target_mean, data/target_std   a regression target's standardisation (n_L, 1)
 
@@ -22,6 +29,7 @@ or with shapes that do not chain raises ``ModelFileError`` and nothing else.
 import contextlib
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -38,6 +46,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from engine.activations import ACTIVATIONS
+from engine.checkpoints import Checkpoint
 from engine.costs import COSTS
 from engine.files import check_input_file
 from engine.health import QUANTILES, SERIES
@@ -127,6 +136,7 @@ def save_model(
     arrays |= {f"history/{k}": np.asarray(v, np.int64 if k == "epoch" else np.float64)
                for k, v in state["history"].items()}  # fmt: skip
     arrays |= {f"health/{k}": v for k, v in state["health"].items()}
+    arrays |= _checkpoint_arrays(state["checkpoints"], state["params"])
     if mean is not None and std is not None:
         arrays |= {"data/mean": mean, "data/std": std}
     if target is not None:
@@ -142,9 +152,33 @@ def save_model(
         "epoch": state["epoch"],
         "optimizer": state["optimizer"],
         "rng": state["rng"],
-    }
+        "checkpoints": [{"epoch": c.epoch, "optimizer": c.optimizer, "rng": c.rng}
+                        for c in state["checkpoints"]],
+    }  # fmt: skip
     arrays["meta"] = np.array(json.dumps(header))
     atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def _checkpoint_arrays(
+    checkpoints: list[Checkpoint], params: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """checkpoints/flat (n, P) and, for each running average any of their optimisers keeps,
+    checkpoints/<name> (n, P) (zeros where one has none yet, as an optimiser starts), and
+    for each counter checkpoints/<counter> (n,)."""
+    if not checkpoints:
+        return {}
+    dtype = checkpoints[0].flat.dtype
+    arrays = {"checkpoints/flat": np.stack([c.flat for c in checkpoints])}
+    kinds = [OPTIMIZERS[c.optimizer] for c in checkpoints]
+    for name in sorted({a for kind in kinds for a in kind.state_arrays}):
+        rows = [np.concatenate([np.asarray(c.state.get(f"{name}_{key}", np.zeros_like(p)), dtype)
+                                .ravel() for key, p in params.items()])
+                for c in checkpoints]  # fmt: skip
+        arrays[f"checkpoints/{name}"] = np.stack(rows)
+    for counter in sorted({c for kind in kinds for c in kind.counters}):
+        values = [int(c.state.get(counter, 0)) for c in checkpoints]
+        arrays[f"checkpoints/{counter}"] = np.array(values, np.int64)
+    return arrays
 
 
 def load_model(path: str | Path) -> SavedModel:
@@ -298,6 +332,26 @@ def _pcg64_state(value: Any) -> bool:
     )
 
 
+def _checkpoint_record(value: Any) -> bool:
+    """One checkpoint in the meta record: {epoch, optimizer, rng}."""
+    return (
+        isinstance(value, dict)
+        and value.keys() == {"epoch", "optimizer", "rng"}
+        and _whole_in(0, MAX_EPOCH)(value["epoch"])
+        and _one_of(OPTIMIZERS)(value["optimizer"])
+        and _pcg64_state(value["rng"])
+    )
+
+
+def _checkpoint_records(value: Any) -> bool:
+    """The meta record's list of checkpoints."""
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_CHECKPOINTS
+        and all(map(_checkpoint_record, value))
+    )
+
+
 @dataclass(frozen=True)
 class MetaField:
     """One field of the meta record: the test its value passes, and what that means."""
@@ -309,6 +363,7 @@ class MetaField:
 
 MAX_UNITS = 1 << 24  # units in one layer: far beyond what 2 GiB of weights could hold
 MAX_EPOCH = 1 << 62  # the history stores epochs as int64
+MAX_CHECKPOINTS = 1000  # engine.checkpoints keeps at most 300
 PCG64_KEYS = {"bit_generator", "state", "has_uint32", "uinteger"}
 DTYPES = ("float32", "float64")
 FLOAT_DTYPES = tuple(map(np.dtype, ("float16", *DTYPES)))  # the arrays may hold
@@ -326,6 +381,12 @@ META_FIELDS = {
     "classes": MetaField(_texts, "a list of class names", required=False),
     "features": MetaField(_texts, "a list of column names", required=False),
     "data_absolute": MetaField(_text, "a path", required=False),
+    "checkpoints": MetaField(
+        _checkpoint_records,
+        f"a list of at most {MAX_CHECKPOINTS} records of an epoch, an optimiser and a "
+        "shuffling state",
+        required=False,
+    ),
 }
 
 
@@ -381,6 +442,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
     _check_the_rest(arrays, shapes, dims, dtype, OPTIMIZERS[meta["optimizer"]], bad)
     history = _history(arrays, epoch, bad)
     health = _health(arrays, len(dims) - 1, epoch, bad)
+    checkpoints = _checkpoints(meta, arrays, shapes, dtype, bad)
     optimizer_state = {
         name.removeprefix("optimizer/"): value
         for name, value in arrays.items()
@@ -394,6 +456,7 @@ def _to_saved(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Path) -
         "history": history,
         "health": health,
         "rng": meta["rng"],
+        "checkpoints": checkpoints,
     }
     return SavedModel(
         meta, state, arrays.get("data/mean"), arrays.get("data/std"),
@@ -448,6 +511,62 @@ def _health(
     return found
 
 
+def _checkpoints(
+    meta: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    shapes: dict[str, tuple[int, int]],
+    dtype: np.dtype,
+    bad: Callable[[str], Exception],
+) -> list[Checkpoint]:
+    """The checkpoints, if the file has them: their epochs rise to at most the model's, and
+    each array has a row per checkpoint of the network's size (running averages finite,
+    those kept >= 0 so; counters whole numbers >= 0)."""
+    records = meta.get("checkpoints", [])
+    found = {n.removeprefix("checkpoints/"): a for n, a in arrays.items()
+             if n.startswith("checkpoints/")}  # fmt: skip
+    if not records and not found:
+        return []
+    if not records or "flat" not in found:
+        raise bad("its checkpoints are incomplete")
+    n, P = len(records), sum(math.prod(shape) for shape in shapes.values())
+    epochs = [c["epoch"] for c in records]
+    if any(b <= a for a, b in itertools.pairwise(epochs)) or epochs[-1] > meta["epoch"]:
+        raise bad(f"its checkpoints' epochs do not rise within its {meta['epoch']} epochs")
+    kinds = {OPTIMIZERS[c["optimizer"]] for c in records}
+    averages = {a for kind in kinds for a in kind.state_arrays}
+    counters = {c for kind in kinds for c in kind.counters}
+    if found.keys() != {"flat"} | averages | counters:
+        raise bad(f"its checkpoints are damaged: they hold {sorted(found)} but their "
+                  f"optimisers need {sorted({'flat'} | averages | counters)}")  # fmt: skip
+    for name in ("flat", *averages):
+        _check_floats(f"checkpoints/{name}", found[name], (n, P), dtype, bad)
+    if any((found[a] < 0).any() for kind in kinds for a in kind.nonnegative):
+        raise bad("its checkpoints' running means of squares must be >= 0")
+    for name in counters:
+        if found[name].shape != (n,) or found[name].dtype.kind not in "iu":
+            raise bad(f"its checkpoints' step counts {name} are not {n} whole numbers")
+        if not ((found[name] >= 0) & (found[name] < MAX_EPOCH)).all():
+            raise bad(f"its checkpoints' step counts {name} are not whole numbers >= 0")
+    return [_checkpoint(i, c, found, shapes) for i, c in enumerate(records)]
+
+
+def _checkpoint(
+    i: int, record: dict[str, Any], found: dict[str, np.ndarray], shapes: dict[str, tuple]
+) -> Checkpoint:
+    """Checkpoint i from its meta record and row i of the arrays."""
+    kind = OPTIMIZERS[record["optimizer"]]
+    state: dict[str, np.ndarray] = {}
+    start = 0
+    for key, shape in shapes.items():
+        end = start + math.prod(shape)
+        for a in kind.state_arrays:
+            state[f"{a}_{key}"] = found[a][i, start:end].reshape(shape)
+        start = end
+    state |= {c: np.array(int(found[c][i])) for c in kind.counters}
+    flat = found["flat"][i]
+    return Checkpoint(record["epoch"], flat, record["optimizer"], state, record["rng"])
+
+
 def _check_floats(
     name: str,
     array: np.ndarray,
@@ -492,8 +611,8 @@ def _check_the_rest(
             _check_floats(name, array, averages[key], dtype, bad)
             if key.partition("_")[0] in optimizer.nonnegative and (array < 0).any():
                 raise bad(f"{name} must be >= 0 (a running mean of squares)")
-        elif group == "health":
-            continue  # checked by _health
+        elif group in ("health", "checkpoints"):
+            continue  # checked by _health and _checkpoints
         elif group == "history" and key in HISTORY_COLUMNS:
             if array.ndim != 1 or array.dtype.kind != ("i" if key == "epoch" else "f"):
                 raise bad(f"its history {key} is not a column of numbers")

@@ -7,6 +7,8 @@ L .. 1, update. ``Trainer.step_phase`` runs one of those phases and reports it;
 mix of the two leaves the parameters exactly where whole epochs would.
 """
 
+import bisect
+import copy
 import math
 import time
 from array import array
@@ -18,6 +20,7 @@ import numpy as np
 
 from engine import checks
 from engine.activations import Activation
+from engine.checkpoints import Checkpoint, Checkpoints
 from engine.costs import check_output, compute_cost, get_cost
 from engine.health import HealthRecord
 from engine.initializers import init_params, param_shapes
@@ -135,6 +138,12 @@ class History:
         self.test_r2.append(stats.test_r2)
         if len(self.epoch) > HISTORY_LIMIT:
             self._thin()
+
+    def until(self, epoch: int) -> "History":
+        """A new History of the entries of epochs <= ``epoch`` (and their health)."""
+        n = bisect.bisect_right(self.epoch, epoch)
+        columns = {name: getattr(self, name)[:n] for name in HISTORY_COLUMNS}
+        return History(columns, None if self.health is None else self.health.until(epoch))
 
     def _thin(self) -> None:
         """Keep the entries of every (2 * stride)-th epoch, and the latest."""
@@ -304,6 +313,7 @@ class Trainer:
         self.last_stats: EpochStats | None = None
         self._run: Iterator[Record] | None = None
         self.last_phase: Phase | None = None
+        self.checkpoints = Checkpoints()
         self._keep_good()
         self.peek()
 
@@ -447,7 +457,8 @@ class Trainer:
 
     def state(self) -> dict:
         """Everything that decides the next epoch: weights, optimiser state, epoch, history and
-        the shuffling generator. Arrays are copies; the rest is plain JSON-able data."""
+        the shuffling generator, and the checkpoints. Arrays are copies (the checkpoints'
+        are shared: they are never written); the rest is plain JSON-able data."""
         if self.in_epoch:
             raise ValueError("an epoch is in progress (phase stepping); finish it first")
         return {
@@ -458,6 +469,7 @@ class Trainer:
             "history": self.history.columns(),
             "health": self.history.health.columns(),
             "rng": _jsonable(self._rng.bit_generator.state),
+            "checkpoints": [c._replace(rng=_jsonable(c.rng)) for c in self.checkpoints],
         }
 
     def restore(self, state: dict) -> None:
@@ -476,6 +488,59 @@ class Trainer:
         self.epoch = int(state["epoch"])
         self.history = History(state["history"], self._health_record(state.get("health")))
         self._rng.bit_generator.state = _from_jsonable(state["rng"])
+        self.last_phase = None
+        saved = state.get("checkpoints") or ()  # none in files written before them
+        self.checkpoints = Checkpoints([c._replace(rng=_from_jsonable(c.rng)) for c in saved])
+        self._keep_good()
+        self.peek()
+
+    def rewind(self, epoch: int) -> int:
+        """Back to the latest checkpoint at or before ``epoch``: its weights, optimiser state
+        and shuffling state; the history and the checkpoints after it are dropped. Returns
+        the checkpoint's epoch. Training on from there gives exactly the weights a run
+        stopped at that epoch would have. A ValueError mid-epoch or before epoch 0."""
+        if self.in_epoch:
+            raise ValueError("an epoch is in progress (phase stepping); finish it first")
+        checkpoint = self.checkpoints.at_or_before(epoch)
+        self._go_to(checkpoint)
+        return checkpoint.epoch
+
+    def rewound(self, epoch: int) -> "Trainer":
+        """A new Trainer rewound to the latest checkpoint at or before ``epoch``; this one is
+        not touched. It shares the data and the checkpoints' arrays (neither is ever
+        written) and has its own weights, optimiser, generator, history and checkpoints."""
+        other = self.until(epoch)
+        other.rewind(epoch)
+        return other
+
+    def until(self, epoch: int) -> "Trainer":
+        """The cheap half of ``rewound``, for a caller that holds a lock against training: a
+        copy with its own history and checkpoints of epochs <= ``epoch``. Call its
+        ``rewind(epoch)`` (the costly half: new weight buffers and a forward pass) before
+        anything else: until then it shares its weights and optimiser with this one."""
+        if self.in_epoch:
+            raise ValueError("an epoch is in progress (phase stepping); finish it first")
+        other = copy.copy(self)
+        other.history = self.history.until(epoch)
+        other.checkpoints = self.checkpoints.until(epoch)
+        return other
+
+    def _go_to(self, checkpoint: Checkpoint) -> None:
+        """Take checkpoint's state in new objects (nothing shared is written)."""
+        params, start = {}, 0
+        for key, value in self.params.items():
+            params[key] = checkpoint.flat[start : start + value.size].reshape(value.shape)
+            start += value.size
+        self._run = None
+        self._adopt(params)
+        self.optimizer = make_optimizer(checkpoint.optimizer)
+        self.optimizer.load_state(checkpoint.state)
+        self._rng = np.random.Generator(type(self._rng.bit_generator)())
+        self._rng.bit_generator.state = checkpoint.rng
+        self.epoch = checkpoint.epoch
+        self.history = self.history.until(checkpoint.epoch)
+        self.checkpoints = self.checkpoints.until(checkpoint.epoch)
+        self.last_stats = None
         self.last_phase = None
         self._keep_good()
         self.peek()
@@ -649,9 +714,19 @@ class Trainer:
 
     def _keep_good(self) -> None:
         """Remember the weights and optimiser state of the last finite epoch, in a new copy:
-        the old one stays as it is, the health record's weights before the epoch."""
+        the old one stays as it is, the health record's weights before the epoch. The copies
+        are the epoch's checkpoint too (with the shuffling state): never write into them."""
         self._good_flat = self._flat.copy()
         self._good_optimizer = {key: np.copy(v) for key, v in self.optimizer.state().items()}
+        self.checkpoints.add(
+            Checkpoint(
+                self.epoch,
+                self._good_flat,
+                self.optimizer.name,
+                self._good_optimizer,
+                self._rng.bit_generator.state,
+            )
+        )
 
     def _restore_good(self) -> None:
         np.copyto(self._flat, self._good_flat)  # the views in self.params see it at once

@@ -7,6 +7,7 @@ it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases a
 and the Session's lock keeps them apart from epochs.
 """
 
+import bisect
 import gc
 import time
 from collections.abc import Callable, Iterable
@@ -108,7 +109,25 @@ class NNTuiApp(App):
         Binding("n", "step", "Step epoch"),
         Binding("full_stop", "phase_step", "Step phase", key_display="."),
         Binding("r", "reset", "Reset"),
-        Binding("u", "undo", "Undo the last rebuild, reset or open", show=False),
+        Binding("u", "undo", "Undo the last rebuild, reset, open or rewind", show=False),
+        Binding(
+            "left_square_bracket",
+            "scrub(-1)",
+            "Time travel: back one checkpoint",
+            key_display="[",
+            show=False,
+        ),
+        Binding(
+            "right_square_bracket",
+            "scrub(1)",
+            "Time travel: forward one checkpoint",
+            key_display="]",
+            show=False,
+        ),
+        Binding(
+            "B", "rewind", "Time travel: go back to the epoch viewed (train on from it)", show=False
+        ),
+        Binding("escape", "present", "Time travel: back to the present", show=False),
         Binding("l", "next_layer", "Layer"),
         Binding("shift+l", "previous_layer", "Previous layer", show=False),
         Binding("t", "next_tensor", "Tensor"),
@@ -351,6 +370,7 @@ class NNTuiApp(App):
     # -- actions ------------------------------------------------------------------------------
 
     def action_toggle_play(self) -> None:
+        self.action_present()
         if self.running:
             self.pause()
         else:
@@ -359,6 +379,7 @@ class NNTuiApp(App):
             self._train(None)
 
     def action_step(self) -> None:
+        self.action_present()
         if self.running:
             self.pause()
         self.error = ""
@@ -368,6 +389,7 @@ class NNTuiApp(App):
         """One phase; its layer is lit in the diagram and what it computed is inspected.
         It stops play; epoch steps already asked for (n) still run, and the Session's lock
         keeps them and the phases apart, so any mix ends each epoch cleanly."""
+        self.action_present()
         if self.running:
             self.pause()
         try:
@@ -392,7 +414,7 @@ class NNTuiApp(App):
     def action_undo(self) -> None:
         step = self.session.undo_step()
         if step is None:
-            self.notify("Nothing to undo: a rebuild, a reset or an open can be undone.",
+            self.notify("Nothing to undo: a rebuild, a reset, an open or a rewind can be undone.",
                         timeout=4)  # fmt: skip
             return
         self._ask_then(f"Undo the {step.what}, back to {step.model}?", self._undo,
@@ -402,6 +424,57 @@ class NNTuiApp(App):
         step = self.session.undo()
         if step is not None:
             self._replaced(f"Undid the {step.what}: back to {step.model}")
+
+    # -- time travel --------------------------------------------------------------------------
+
+    def action_scrub(self, step: int) -> None:
+        """Show the checkpoint ``step`` places back (-1) or forward (1) from the one shown
+        (the present is the latest); training pauses. Every pane shows that epoch."""
+        self.pause()
+        epochs = self.session.checkpoint_epochs()
+        shown = self.session.viewing
+        at = len(epochs) - 1 if shown is None else bisect.bisect_left(epochs, shown)
+        to = min(max(at + step, 0), len(epochs) - 1)
+        if to == at:
+            where = "the earliest checkpoint" if step < 0 else "the present"
+            self.notify(f"Already at {where} (epoch {epochs[at]:,}).", timeout=3)
+            return
+        try:
+            self.session.view(epochs[to])
+        except ValueError as err:
+            self.notify(f"{err}; then [ and ] travel.", title="Not now", severity="warning")
+            return
+        self.refresh_now()
+
+    def action_present(self) -> None:
+        """Back to the present, if a checkpoint is shown."""
+        if self.session.viewing is not None:
+            self.session.view(None)
+            self.refresh_now()
+
+    def action_rewind(self) -> None:
+        """Make the epoch viewed the model's present, once confirmed: the history after it
+        is dropped; u brings it back."""
+        viewed, latest = self.session.viewing, self.session.epoch
+        if viewed is None:
+            self.notify("Nothing to go back to: [ shows an earlier checkpoint first.", timeout=4)
+            return
+        self.pause()
+        dropped = f"epochs {viewed + 1:,} .. {latest:,} of the history ({latest - viewed:,})"
+        self.push_screen(
+            ConfirmScreen(f"Go back to epoch {viewed:,} and train on from there?", dropped,
+                          "u (undo) brings them back afterwards; s saves the model first."),
+            partial(self._answered, partial(self._rewind, viewed), None),
+        )  # fmt: skip
+
+    def _rewind(self, epoch: int) -> None:
+        latest = self.session.epoch
+        try:
+            used = self.session.rewind(epoch)
+        except ValueError as err:
+            self.notify(str(err), title="Not rewound", severity="error", timeout=8)
+            return
+        self._replaced(f"Back to epoch {used:,}: {latest - used:,} epochs of history dropped")
 
     # -- replacing the model ------------------------------------------------------------------
 
@@ -502,8 +575,9 @@ class NNTuiApp(App):
         return self.selected, j, k
 
     def action_edit_weight(self) -> None:
-        """Type a value for the weight under the inspector's cursor (=)."""
+        """Type a value for the weight under the inspector's cursor (=), in the present."""
         self.pause()
+        self.action_present()
         if self.ui.view != "inspector":
             self.action_view("inspector")
             self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw now

@@ -7,6 +7,8 @@ SIGHUP stop after the epoch in progress and still write the files asked for; a s
 stops at once, undoes the unfinished epoch and writes them too. Output that cannot be shown
 (``| head``, a full disk, an encoding without "·") is dropped; training and the files go on.
 The output files are checked before training: none may be an input or another output.
+``--load MODEL.npz --rewind-to K`` first goes back to the model's latest checkpoint at or
+before epoch K (``Session.rewind``) and says which epoch that is.
 
 Exit codes: 0 trained, 1 diverged (the last finite weights are saved), 2 bad input (a file
 that cannot be read or written), 130 stopped by Ctrl+C, 143 by SIGTERM, 129 by SIGHUP (the
@@ -57,8 +59,32 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="epochs to train (or epochs = N in the config file)")  # fmt: skip
     parser.add_argument("--save", metavar="MODEL.npz", help="save the model here at the end")
     parser.add_argument("--history", metavar="FILE.csv", help="write the per-epoch history here")
+    parser.add_argument(
+        "--rewind-to", type=epoch_number, metavar="K",
+        help="with --load: go on from the model's latest checkpoint at or before epoch K "
+        "(the history after it is dropped); it says which epoch it used",
+    )  # fmt: skip
     add_setup_options(parser)
     return parser
+
+
+def epoch_number(text: str) -> int:
+    """An epoch for --rewind-to: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def rewind(session: Session, args: argparse.Namespace) -> None:
+    """Go back to the checkpoint --rewind-to asks for, and say which; a ValueError if the
+    model has none at or before it."""
+    used = session.rewind(args.rewind_to)
+    dropped = "" if used == args.rewind_to else f" (the latest at or before {args.rewind_to})"
+    print(f"rewound to the checkpoint of epoch {used}{dropped}; the history after it is dropped")
 
 
 def _fmt(value: float, pct: bool = False) -> str:
@@ -281,6 +307,8 @@ def write_files(session: Session, args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     parser = build_train_parser()
     args = parser.parse_args(argv)
+    if args.rewind_to is not None and not args.load:
+        parser.error("--rewind-to K goes with --load MODEL.npz (a saved model's checkpoint)")
     sys.stdout = ForgivingStdout(sys.stdout)
     console = Console(stderr=False)
     try:
@@ -292,6 +320,11 @@ def main(argv: list[str]) -> int:
         return 128 + signal.SIGINT
     for note in session.dataset.notes:
         print(f"nntui: {note}", file=sys.stderr)
+    if args.rewind_to is not None:
+        try:
+            rewind(session, args)
+        except ValueError as err:
+            return fail(f"{args.load}: {err}")
     with StopOnSignals() as signals:
         epochs = args.epochs if args.epochs is not None else extras.get("epochs")
         if epochs is None or epochs < 1:

@@ -93,6 +93,7 @@ class TrainingState:
     in_epoch: bool
     epochs_per_second: float
     phase: PhaseView | None
+    viewing: int | None = None  # the checkpoint's epoch the panes show; None: the present
 
 
 @dataclass(frozen=True)
@@ -263,11 +264,11 @@ class _Kept:
 
     @property
     def nbytes(self) -> int:
-        """The memory it keeps alive, at most: the data set, its split, and the Trainer's
-        own (transposed) copy of the training part."""
+        """The memory it keeps alive, at most: the data set, its split, the Trainer's own
+        (transposed) copy of the training part, and its checkpoints."""
         p, data = self.prepared, self.dataset
         split = p.X_train.nbytes + p.Y_train.nbytes + p.X_test.nbytes + p.Y_test.nbytes
-        return data.X.nbytes + data.Y.nbytes + 2 * split
+        return data.X.nbytes + data.Y.nbytes + 2 * split + self.trainer.checkpoints.nbytes
 
 
 @dataclass(frozen=True)
@@ -462,6 +463,7 @@ class Session:
     def _start(self, trainer: Trainer) -> None:
         """Train ``trainer`` from here on: nothing of it is unsaved yet."""
         self._trainer = trainer
+        self._viewed: Trainer | None = None
         self._epoch_times.clear()
         self._epoch_start: dict[str, np.ndarray] = self._weights()
         self.phase_view: PhaseView | None = None
@@ -503,8 +505,8 @@ class Session:
         """The engine's gradient check of the current weights on a few training examples, in
         float64, on copies: training state is not touched."""
         with self._lock:
-            params = {k: v.copy() for k, v in self._trainer.params.items()}
-            t = self._trainer
+            params = {k: v.copy() for k, v in self._shown().params.items()}
+            t = self._shown()
             X, Y = t.X[:, :GRADCHECK_EXAMPLES], t.Y[:, :GRADCHECK_EXAMPLES]
             activations, cost, lambd, l1 = t.activations, t.cost, t.lambd, t.l1
         return gradient_check(
@@ -578,6 +580,7 @@ class Session:
         with self._lock:
             self._trainer.set_weight(l, j, k, value)
             self.phase_view = None
+            self._viewed = None
 
     def _apply_live(self, name: str, value: Any) -> None:
         """Give the Trainer a live hyperparameter (speed is the app's pace: the config holds it)."""
@@ -633,6 +636,55 @@ class Session:
         with self._lock:
             return f"{self._describe()}, not saved" if self._unsaved else ""
 
+    # -- time travel ----------------------------------------------------------------------
+
+    def _shown(self) -> Trainer:
+        """The trainer the drawing queries answer from: the checkpoint viewed, or the live
+        one. The caller holds the lock."""
+        return self._trainer if self._viewed is None else self._viewed
+
+    def checkpoint_epochs(self) -> tuple[int, ...]:
+        """The epochs of the run's checkpoints, oldest first (the latest is the present)."""
+        with self._lock:
+            return self._trainer.checkpoints.epochs
+
+    @property
+    def viewing(self) -> int | None:
+        """The epoch of the checkpoint the drawing queries show; None for the present."""
+        viewed = self._viewed
+        return None if viewed is None else viewed.epoch
+
+    def view(self, epoch: int | None) -> int | None:
+        """Show the latest checkpoint at or before ``epoch`` in every drawing query (None, or
+        the latest epoch: the present again); training goes on from the present. Returns the
+        epoch shown. The checkpoint's trainer is built outside the lock from copies. A
+        ValueError mid-epoch."""
+        with self._lock:
+            t = self._trainer
+            if epoch is None or epoch >= t.epoch:
+                self._viewed = None
+                return None
+            viewed = t.until(epoch)
+        viewed.rewind(epoch)
+        with self._lock:
+            if self._trainer is t:  # not replaced meanwhile
+                self._viewed = viewed
+        return self.viewing
+
+    def rewind(self, epoch: int) -> int:
+        """Go on from the latest checkpoint at or before ``epoch``: the history after it is
+        dropped; ``undo()`` brings the whole run back. Returns the checkpoint's epoch. A
+        ValueError mid-epoch or if there is no such checkpoint."""
+        with self._lock:
+            rewound = self._trainer.rewound(epoch)
+            kept = self._kept(f"rewind to epoch {rewound.epoch:,}")
+            self._trainer, self._viewed = rewound, None
+            self._epoch_start = self._weights()
+            self.phase_view, self._unsaved = None, True
+            self._epoch_times.clear()
+            self._push(kept)
+            return rewound.epoch
+
     def _describe(self) -> str:
         t = self._trainer
         where = f"epoch {t.epoch:,}" + (" (and part of the next)" if t.in_epoch else "")
@@ -659,6 +711,7 @@ class Session:
         self.read_from, self.notice = dict(kept.read_from), kept.notice
         self._trainer, self._epoch_start = kept.trainer, kept.epoch_start
         self.phase_view, self._unsaved = kept.phase_view, kept.unsaved
+        self._viewed = None
         self._epoch_times.clear()
 
     # -- what the front ends ask --------------------------------------------------------------
@@ -677,14 +730,18 @@ class Session:
 
     @property
     def phase(self) -> PhaseView | None:
-        """What the last phase step did; None after an epoch step, a reset or a rebuild."""
-        return self.phase_view
+        """What the last phase step did; None after an epoch step, a reset or a rebuild, and
+        while a checkpoint is viewed."""
+        return self.phase_view if self._viewed is None else None
 
     def training_state(self) -> TrainingState:
-        """Epoch, in-epoch flag, speed and the last phase, at one moment."""
+        """Epoch, in-epoch flag, speed, the last phase and the checkpoint viewed, at one
+        moment."""
         with self._lock:
-            t = self._trainer
-            return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view)
+            t, viewed = self._trainer, self._viewed
+            if viewed is None:
+                return TrainingState(t.epoch, t.in_epoch, self._rate(), self.phase_view)
+            return TrainingState(t.epoch, False, 0.0, None, viewed.epoch)
 
     def facts(self) -> ModelFacts:
         """What the network is and what it learns from. For regression the cost J is that of
@@ -711,14 +768,15 @@ class Session:
             return {"learning_rate": t.learning_rate, "batch_size": t.batch_size,
                     "lambd": t.lambd, "l1": t.l1, "optimizer": t.optimizer_name}  # fmt: skip
 
-    def history(self, most: int = HISTORY_POINTS) -> HistoryColumns:
-        """At most ``most`` epochs of the history, evenly spread, always with the last.
+    def history(self, most: int = HISTORY_POINTS, viewed: bool = False) -> HistoryColumns:
+        """At most ``most`` epochs of the history, evenly spread, always with the last: of
+        the whole run, or (``viewed``) up to the checkpoint viewed.
 
         For regression, RMSE in the target's own units comes from R² exactly: SS_res / m =
         (1 - R²) SS_tot / m, so RMSE = sqrt(1 - R²) · σ, σ the population standard deviation
         of that part's targets in their own units."""
         with self._lock:
-            h = self._trainer.history
+            h = (self._shown() if viewed else self._trainer).history
             kept = history_sample(len(h), most)
             columns = [tuple(column[i] for i in kept) for column in (
                 h.epoch, h.train_cost, h.test_cost, h.train_acc, h.test_acc, h.train_r2,
@@ -751,7 +809,7 @@ class Session:
     def health(self) -> HealthColumns:
         """A copy of the recorded health of every layer, and its findings."""
         with self._lock:
-            record = self._trainer.history.health
+            record = self._shown().history.health
             found = tuple(findings(record))  # computes what was noted, first
             return HealthColumns(record.epoch.copy(), record.series.copy(),
                                  record.w_quantiles.copy(), record.a_quantiles.copy(),
@@ -760,30 +818,30 @@ class Session:
     def health_findings(self) -> list[Finding]:
         """What the latest recorded epochs' health says is wrong, layer by layer."""
         with self._lock:
-            return findings(self._trainer.history.health)
+            return findings(self._shown().history.health)
 
     def params(self) -> dict[str, np.ndarray]:
         """A copy of the current weights and biases."""
         with self._lock:
-            return {key: value.copy() for key, value in self._trainer.params.items()}
+            return {key: value.copy() for key, value in self._shown().params.items()}
 
     def weights(self) -> tuple[np.ndarray, ...]:
         """Copies of W[1] .. W[L]."""
         with self._lock:
-            t = self._trainer
+            t = self._shown()
             return tuple(t.params[f"W{l}"].copy() for l in range(1, t.L + 1))
 
     def shapes(self) -> dict[ArrayName, tuple[int, ...]]:
         """The live .shape of every array of the latest pass, by its name."""
         with self._lock:
-            return {name: array.shape for name, array in self._trainer.tensors.items()}
+            return {name: array.shape for name, array in self._shown().tensors.items()}
 
     def tensor(self, kind: LayerKind, l: int) -> TensorCopy | None:
         """A copy of layer l's array ``kind`` (e.g. W[l]), with what its summary needs: the
         Z and activation of the layer that made it, and for W the weights at the epoch's
         start. None if it does not exist yet (dZ before the first backward pass)."""
         with self._lock:
-            t = self._trainer
+            t = self._shown()
             l = min(l, t.L)
             name = kind.at(l)
             tensors = t.tensors
@@ -792,7 +850,8 @@ class Session:
                 return None
             owner = name.layer  # the layer whose activation made A and Z
             Z = tensors.get(ArrayName("Z", owner)) if kind.kind in ("A", "Z") else None
-            previous = self._epoch_start.get(name.key) if kind.kind == "W" else None
+            at_start = self._epoch_start if self._viewed is None else {}
+            previous = at_start.get(name.key) if kind.kind == "W" else None
             return TensorCopy(
                 name, array.copy(), None if Z is None else Z.copy(),
                 t.activations[owner - 1] if owner >= 1 else None,
@@ -807,7 +866,7 @@ class Session:
         the live model has them), for a preview before a rebuild. A ConfigError when the
         activations given do not fit that many hidden layers."""
         with self._lock:
-            t = self._trainer
+            t = self._shown()
             tensors = t.tensors
             m = tensors[ArrayName("A", 0)].shape[1]
             dims = (t.layer_dims[0], *hidden, t.layer_dims[-1])
@@ -825,7 +884,7 @@ class Session:
     def model_copy(self) -> ModelCopy:
         """The network as it is now, detached: its output can be computed without the lock."""
         with self._lock:
-            t = self._trainer
+            t = self._shown()
             params = {key: value.copy() for key, value in t.params.items()}
             target = self.prepared.target_scaler
             if target is None:
@@ -870,7 +929,7 @@ class Session:
         what the latest batch computed for layer l. A ValueError for an example or layer
         that does not exist."""
         with self._lock:
-            t, p, data = self._trainer, self.prepared, self.dataset
+            t, p, data = self._shown(), self.prepared, self.dataset
             X, Y, rows = (t.X, t.Y, p.train_index) if split == "train" else (
                 t.X_test, t.Y_test, p.test_index)  # fmt: skip
             m = 0 if X is None else X.shape[1]

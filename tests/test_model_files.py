@@ -54,6 +54,12 @@ WRONG_META = {
     "classes": [{"class 0": 1}, [0, 1], "class 0", [["class 0"]], None],
     "features": [{"x1": 1}, [1, 2], "x1", None],
     "data_absolute": [5, ["/data.csv"], None],
+    "checkpoints": [{"epoch": 0}, "0", None, [None], [{"epoch": 0, "optimizer": "adam"}],
+                    [{"epoch": -1, "optimizer": "adam", "rng": rng()}],
+                    [{"epoch": 0, "optimizer": "sgd", "rng": rng()}],
+                    [{"epoch": 0, "optimizer": "adam", "rng": rng(uinteger=-1)}],
+                    [{"epoch": 0, "optimizer": "adam", "rng": rng(), "x": 1}],
+                    [{"epoch": 0, "optimizer": "adam", "rng": rng()}] * 1001],
 }  # fmt: skip
 
 META_CASES = [(field, value) for field, values in WRONG_META.items() for value in values]

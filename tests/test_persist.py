@@ -59,6 +59,40 @@ def test_save_load_gives_the_same_predictions_and_the_same_next_epochs(tmp_path,
     assert loaded.config == original.config
 
 
+def test_the_checkpoints_round_trip_and_rewind_as_the_original(tmp_path):
+    original = trained(12, optimizer="adam", batch_size=16)
+    original.apply("optimizer", "momentum")  # checkpoints of two optimisers in one file
+    for _ in range(3):
+        original.step_epoch()
+    path = tmp_path / "model.npz"
+    original.save(str(path))
+    loaded = Session.from_file(str(path))
+    kept, back = list(original._trainer.checkpoints), list(loaded._trainer.checkpoints)
+    assert [c.epoch for c in back] == [c.epoch for c in kept] == list(range(16))
+    for a, b in zip(kept, back, strict=True):
+        np.testing.assert_array_equal(a.flat, b.flat)
+        assert (a.optimizer, a.rng) == (b.optimizer, b.rng)
+        for key, value in a.state.items():
+            np.testing.assert_array_equal(value, b.state[key])
+    for session in (original, loaded):
+        session._trainer.rewind(5)
+        for _ in range(4):
+            session.step_epoch()
+    same_params(loaded, original)
+
+
+def test_a_file_without_checkpoints_loads_with_its_own_epoch_as_the_only_one(tmp_path):
+    path = tmp_path / "old.npz"
+    trained(4).save(str(path))
+    members = {k: v for k, v in members_of(path).items() if not k.startswith("checkpoints/")}
+    rewrite(path, members)
+    with_meta(path, lambda meta: meta.pop("checkpoints"))
+    loaded = Session.from_file(str(path))
+    assert loaded._trainer.checkpoints.epochs == (4,)
+    with pytest.raises(ValueError, match=r"no checkpoint at or before epoch 2 \(the earliest"):
+        loaded._trainer.rewind(2)
+
+
 def test_a_users_csv_model_reopens_with_its_data(tmp_path):
     csv_path = tmp_path / "mine.csv"
     csv_path.write_text("a,b,kind\n" + "\n".join(f"{i},{i % 7},{'xyz'[i % 3]}" for i in range(40)))
@@ -123,6 +157,12 @@ def with_meta(path, change) -> None:
     rewrite(path, members)
 
 
+def without(path, name: str) -> None:
+    members = members_of(path)
+    del members[name]
+    rewrite(path, members)
+
+
 BAD = {
     "missing": (lambda p: p.unlink(), "no such file"),
     "text file": (lambda p: p.write_text("hello"), "not an nntui model file"),
@@ -138,6 +178,18 @@ BAD = {
                           "history's epochs do not rise to its 7 epochs"),
     "bad activation": (lambda p: with_meta(p, lambda m: m.update(activations=["tanh", "x"])),
                        r"meta field 'activations' holds \['tanh', 'x'\]: it must be a list"),
+    "checkpoints falling": (lambda p: with_meta(p, lambda m: m["checkpoints"][0].update(epoch=2)),
+                            "checkpoints' epochs do not rise within its 2 epochs"),
+    "checkpoint after the model": (
+        lambda p: with_meta(p, lambda m: m["checkpoints"][-1].update(epoch=3)),
+        "checkpoints' epochs do not rise within its 2 epochs"),
+    "checkpoint shuffling state": (
+        lambda p: with_meta(p, lambda m: m["checkpoints"][1].update(rng="x")),
+        "meta field 'checkpoints' holds .*: it must be a list of at most 1000 records"),
+    "checkpoint records gone": (lambda p: with_meta(p, lambda m: m.pop("checkpoints")),
+                                "its checkpoints are incomplete"),
+    "checkpoint weights gone": (lambda p: without(p, "checkpoints/flat.npy"),
+                                "its checkpoints are incomplete"),
 }  # fmt: skip
 
 
@@ -199,6 +251,17 @@ WRONG_ARRAYS = {
     "an unknown array": ("extra/x.npy", np.ones(3), "extra/x"),
     "mean of the wrong shape": ("data/mean.npy", np.ones((5, 1)), "data/mean"),
     "std of zeros": ("data/std.npy", np.zeros((2, 1)), "data/std"),
+    "checkpoint weights not finite": (
+        "checkpoints/flat.npy", np.full((3, 17), np.nan, np.float32), "checkpoints/flat must"),
+    "checkpoint weights of another network": (
+        "checkpoints/flat.npy", np.ones((3, 5), np.float32), r"checkpoints/flat has shape \(3, 5"),
+    "checkpoint v of too few rows": (
+        "checkpoints/v.npy", np.ones((2, 17), np.float32), r"checkpoints/v has shape \(2, 17\)"),
+    "checkpoint s negative": (
+        "checkpoints/s.npy", -np.ones((3, 17), np.float32), "running means of squares"),
+    "checkpoint t floats": ("checkpoints/t.npy", np.ones(3), "step counts t are not 3 whole"),
+    "checkpoint t negative": ("checkpoints/t.npy", -np.ones(3, np.int64), "whole numbers >= 0"),
+    "an unknown checkpoint array": ("checkpoints/x.npy", np.ones(3), "checkpoints are damaged"),
 }  # fmt: skip
 
 

@@ -92,3 +92,19 @@ def test_learning_rate_finder_at_80x24(snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_viewing_a_checkpoint_at_80x24(snap_compare):
+    """20 epochs, then [ five times: the status line says "viewing epoch 15 of 20" in the
+    warning colour and the plots mark epoch 15."""
+
+    async def run_before(pilot):
+        for _ in range(20):
+            await pilot.press("n")
+            await settle(pilot)
+        for _ in range(5):
+            await pilot.press("left_square_bracket")
+        await settle(pilot)
+        await pilot.pause(0.6)  # the plots redraw on the app's timer
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -40,6 +40,26 @@ def test_train_continues_a_saved_model(tmp_path):
     assert load_model(model).meta["epoch"] == 15
 
 
+def test_rewind_to_goes_on_from_a_checkpoint_as_a_run_stopped_there(tmp_path):
+    """30 epochs rewound to 12, then 18 more: the weights of 12 epochs saved, then 18 more
+    (mini-batches with shuffling and Adam: the optimiser and the generator come back too)."""
+    setup = ("--dataset", "iris", "--layers", "6", "--batch-size", "16", "--optimizer", "adam")
+    long, short = tmp_path / "long.npz", tmp_path / "short.npz"
+    nntui("train", *setup, "--epochs", "30", "--save", str(long))
+    nntui("train", *setup, "--epochs", "12", "--save", str(short))
+    rewound = nntui("train", "--load", str(long), "--rewind-to", "12", "--epochs", "18",
+                    "--save", str(long))  # fmt: skip
+    assert rewound.returncode == 0, rewound.stderr
+    assert "rewound to the checkpoint of epoch 12;" in rewound.stdout
+    nntui("train", "--load", str(short), "--epochs", "18", "--save", str(short))
+    a, b = load_model(long), load_model(short)
+    assert a.meta["epoch"] == b.meta["epoch"] == 30
+    for key, W in a.state["params"].items():
+        np.testing.assert_array_equal(W, b.state["params"][key])
+    beyond = nntui("train", "--load", str(long), "--rewind-to", "99", "--epochs", "1")
+    assert "epoch 30 (the latest at or before 99)" in beyond.stdout
+
+
 def test_train_reads_a_config_file(tmp_path):
     config = tmp_path / "run.toml"
     config.write_text('dataset = "xor"\nlayers = [8]\nlr = 0.5\nepochs = 7\n')
@@ -56,6 +76,12 @@ def test_train_reads_a_config_file(tmp_path):
         (["--epochs", "5", "--save", "/no/such/folder/m.npz"], "its folder does not exist"),
         (["--epochs", "5", "--load", "missing.npz"], "missing.npz: no such file"),
         (["--epochs", "5", "--config", "missing.toml"], "missing.toml: no such file"),
+        (["--epochs", "5", "--rewind-to", "3"], "--rewind-to K goes with --load MODEL.npz"),
+        (
+            ["--epochs", "5", "--load", "m.npz", "--rewind-to", "x"],
+            "--rewind-to: must be a whole number >= 0, got 'x'",
+        ),
+        (["--epochs", "5", "--load", "m.npz", "--rewind-to", "-2"], "got '-2'"),
     ],
 )
 def test_bad_input_exits_2(args, message):

@@ -25,14 +25,17 @@ from nntui.widgets.pane import Pane
 
 @dataclass(frozen=True)
 class HistoryView:
-    """The sampled history, and whether accuracy applies (it does not for regression)."""
+    """The sampled history of the whole run, whether accuracy applies (it does not for
+    regression), and the epoch of the checkpoint viewed (a vertical line), if one is."""
 
     history: HistoryColumns
     regression: bool
+    viewing: int | None = None
 
 
 def history_view(session: Session, ui: UiState) -> HistoryView:
-    return HistoryView(session.history(), session.facts().task == "regression")
+    regression = session.facts().task == "regression"
+    return HistoryView(session.history(), regression, session.viewing)
 
 
 MAX_POINTS = 400  # at most; a plot draws about two points per braille column it has
@@ -138,6 +141,9 @@ class HistoryPlot(Pane, PlotextPlot):
             self.hint = f"{name}: {EMPTY_HINT}"
         else:
             self._plot_curves(h.epochs, train, test, bounded=not view.regression)
+            if view.viewing is not None:
+                plt.vline(view.viewing, color=palette(self.app).accent)
+                name += f" ┃ epoch {view.viewing}"
             plt.title(f"{name}   {LEGEND}")
             plt.xlabel("epoch")
             plt.ylabel(label)

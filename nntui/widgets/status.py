@@ -1,4 +1,7 @@
-"""The status bar: state, epoch, costs, accuracies, speed, and what undo (u) would undo."""
+"""The status bar: state, epoch, costs, accuracies, speed, and what undo (u) would undo.
+
+While a checkpoint is viewed ([ and ]) it says "viewing epoch k of N", its numbers are those
+of epoch k, and it carries the tcss class ``-viewing`` (the theme's warning colour)."""
 
 import math
 from dataclasses import dataclass
@@ -28,16 +31,18 @@ class StatusView:
     train_r2: float = float("nan")
     test_r2: float = float("nan")
     test_rmse: float = float("nan")  # in the target's own units
+    viewing: int | None = None  # the checkpoint's epoch shown; None: the present
 
 
 def status_view(session: Session, ui: UiState) -> StatusView:
-    state, h, step = session.training_state(), session.history(2), session.undo_step()
+    state, step = session.training_state(), session.undo_step()
+    h = session.history(2, viewed=True)
     return StatusView(
         state.epoch, h.last(h.train_cost), h.last(h.test_cost), h.last(h.train_acc),
         h.last(h.test_acc), session.facts().task == "regression", state.epochs_per_second,
         session.config.speed,
         step.what if step else "",
-        h.last(h.train_r2), h.last(h.test_r2), h.last(h.test_rmse),
+        h.last(h.train_r2), h.last(h.test_r2), h.last(h.test_rmse), state.viewing,
     )  # fmt: skip
 
 
@@ -61,12 +66,15 @@ def _speed(s: StatusView, running: bool) -> str:
 def status_text(s: StatusView, running: bool, error: str = "", width: int = 0) -> Text:
     """The line; when it would be wider than ``width`` (if given), shorter labels."""
     state = Text(" ▶ running " if running else " ⏸ paused ", style="bold reverse")
-    for cost, acc, r2, undo in (
+    for cost, acc, r2, undo, viewing in (
         ("cost: train {}  test {}", "acc: train {}  test {}", "R²: train {}  test {}  RMSE test {}",
-         "u: undo {}"),
-        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo {}"),
+         "u: undo {}", "viewing epoch {} of {} (B: go back to it, esc: the present)"),
+        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo {}", "viewing epoch {} of {}"),
     ):  # fmt: skip
-        parts = [f"epoch {s.epoch}", _speed(s, running),
+        where = f"epoch {s.epoch}"
+        if s.viewing is not None:
+            where = viewing.format(s.viewing, s.epoch)
+        parts = [where, _speed(s, running),
                  cost.format(_num(s.train_cost), _num(s.test_cost))]  # fmt: skip
         if s.regression:
             parts.append(r2.format(_num(s.train_r2, ".3f"), _num(s.test_r2, ".3f"),
@@ -94,6 +102,7 @@ class StatusBar(Pane, Static):
 
     def show(self, view: StatusView) -> None:
         self._view = view
+        self.set_class(view.viewing is not None, "-viewing")
         self.redraw()
 
     def say(self, running: bool, error: str) -> None:

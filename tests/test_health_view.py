@@ -26,6 +26,11 @@ def test_sparkline_runs_from_lowest_to_highest_and_blanks_what_it_cannot_draw():
     assert sparkline(np.array([2.0, 2.0])) == "▅▅"  # flat: the middle
 
 
+def test_a_share_of_units_is_drawn_on_its_own_scale_so_none_is_the_lowest_bar():
+    assert sparkline(np.array([0.0, 0.0]), span=(0.0, 1.0)) == "▁▁"  # no dead unit: not mid
+    assert sparkline(np.array([0.0, 0.5, 1.0]), span=(0.0, 1.0)) == "▁▅█"
+
+
 def test_columns_keep_every_entry_that_fits_else_spread_with_first_and_last():
     assert columns(5, 10).tolist() == [0, 1, 2, 3, 4]
     picked = columns(1000, 10)

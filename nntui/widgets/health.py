@@ -25,6 +25,7 @@ HEAT_GAP = 2  # columns between the W[l] and the A[l] heatmap
 LABEL_WIDTH = 16
 VALUE_WIDTH = 9
 LOG_SERIES = ("grad_norm", "update_ratio")  # drawn on a log scale: they span decades
+SHARE_SPAN = (0.0, 1.0)  # dead or saturated units: ▁ is none of the layer, █ all of it
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,18 @@ def columns(n: int, width: int) -> np.ndarray:
     return np.round(np.linspace(0, n - 1, width)).astype(np.intp)
 
 
-def sparkline(values: np.ndarray, log: bool = False) -> str:
-    """One bar per value, from its lowest (▁) to its highest (█); a value that is not
-    finite (or not positive on a log scale) is a space."""
+def sparkline(
+    values: np.ndarray, log: bool = False, span: tuple[float, float] | None = None
+) -> str:
+    """One bar per value, from its lowest (▁) to its highest (█), or from span's low to its
+    high when given (a share: 0 to 1); a value that is not finite (or not positive on a log
+    scale) is a space."""
     with np.errstate(divide="ignore", invalid="ignore"):
         y = np.log10(values) if log else np.asarray(values, np.float64)
     finite = np.isfinite(y)
     if not finite.any():
         return " " * len(y)
-    low, high = y[finite].min(), y[finite].max()
+    low, high = span or (y[finite].min(), y[finite].max())
     scaled = (y - low) / (high - low) if high > low else np.full(len(y), 0.5)
     steps = np.clip(np.where(finite, scaled, 0) * (len(BARS) - 1) + 0.5, 0, len(BARS) - 1)
     return "".join(BARS[int(s)] if ok else " " for s, ok in zip(steps, finite, strict=True))
@@ -168,7 +172,8 @@ class HealthPane(Pane, VerticalScroll):
             if not label:
                 continue
             values = layer.series[:, s]
-            line = sparkline(values[shown], log=name in LOG_SERIES)
+            span = SHARE_SPAN if name == "unhealthy" else None
+            line = sparkline(values[shown], log=name in LOG_SERIES, span=span)
             lines.append(Text(f"  {label:<{LABEL_WIDTH - 2}}{line} {_value(name, values[-1])}"))
         W_rows = self._heatmap("W", layer.l, layer.w_quantiles[heat])
         A_rows = self._heatmap("A", layer.l, layer.a_quantiles[heat])

@@ -253,7 +253,11 @@ def _plain(x: object) -> object:
 
 
 def _outside_numpy(frame) -> bool:
-    return not frame.f_globals.get("__name__", "").startswith("numpy")
+    """A call from code that is neither NumPy's nor Counted's own."""
+    own = frame.f_code.co_filename == __file__ and frame.f_code.co_qualname.startswith(
+        ("Counted.", "_plain")
+    )
+    return not (own or frame.f_globals.get("__name__", "").startswith("numpy"))
 
 
 def numpy_calls(trainer: Trainer) -> int:

@@ -246,7 +246,7 @@ def mean_std(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     squares (float64 keeps float32 values and their squares exactly)."""
     A = A.reshape(A.shape[0], -1)
     n = A.shape[1]
-    mean = A @ np.full(n, 1.0 / n)
+    mean = A @ _averaging(n, A.dtype)
     var = np.vecdot(A, A) / n - mean * mean
     return mean, np.sqrt(np.maximum(var, 0.0))
 
@@ -263,8 +263,15 @@ def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarra
         np.clip(A, low, high, out=work)
         np.not_equal(work, A, out=work)  # 1 where A lies outside [low, high], else 0
         flat = work.reshape(len(work), -1)
-        return flat @ np.full(flat.shape[1], 1 / flat.shape[1], A.dtype)
+        return flat @ _averaging(flat.shape[1], A.dtype)
     return np.full(A.shape[0], math.nan)
+
+
+@functools.lru_cache(maxsize=16)
+def _averaging(n: int, dtype: np.dtype) -> np.ndarray:
+    """(n,) of 1/n in ``dtype``: values (k, n) @ it are the rows' means. Kept, because for
+    a large layer a fresh one each epoch costs more than the product."""
+    return np.full(n, 1.0 / n, dtype)
 
 
 @functools.cache

@@ -444,7 +444,8 @@ def main() -> None:
     head = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch "
-        f"{torch.__version__} ({THREADS} threads). m = 10 000, float32, plain gradient "
+        f"{torch.__version__} ({THREADS} threads), load average {os.getloadavg()[0]:.1f} at "
+        f"the start. m = 10 000, float32, plain gradient "
         f"descent; each cell: median (min-max) of {repeats} interleaved repeats; ratio: the "
         "median of the repeats' ratios."
     )

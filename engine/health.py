@@ -45,6 +45,7 @@ HEALTH_LIMIT = 4096  # entries; each holds 5 + 2 * 17 numbers per layer: 1.3 MB 
 QUANTILES = np.linspace(0.0, 1.0, 17)
 DISTRIBUTION_SAMPLE = 256  # values of A[l] per epoch for its distribution
 NOTES_PER_BATCH = 64  # epochs computed together
+CHUNK = 1 << 15  # float64 values cast at a time for A's mean and std (256 KiB)
 NOTE_BYTES = 8 << 20  # at most this much waits to be computed (see capacity)
 GET_A, GET_DW = operator.attrgetter("A"), operator.attrgetter("dW")  # Cache, LayerGrads
 SERIES = ("grad_norm", "update_ratio", "unhealthy", "a_mean", "a_std")
@@ -109,7 +110,8 @@ class HealthRecord:
         self.stride = int(epoch[0]) if n > 1 else 1
         self._notes: list[tuple] = []
         self._capacity = 1  # the first epoch is computed at once, then NOTE_BYTES decide
-        self._work = [np.empty(0, np.uint8) for _ in range(3)]  # see _scratch
+        self._work = [np.empty(0, np.uint8) for _ in range(2)]  # see _scratch
+        self._chunk = np.empty(CHUNK)  # mean_std's
 
     @property
     def epoch(self) -> np.ndarray:
@@ -189,14 +191,14 @@ class HealthRecord:
             w_q[:, l] = quantiles(W)
             A = self._stack([n[3][l] for n in notes], 0)  # (k, n_l, m), A[l]'s dtype
             series[:, 2, l] = unhealthy_share(A, g, self._scratch(A))
-            A64 = self._scratch(A, np.float64, 2)
-            np.copyto(A64, A)
-            series[:, 3, l], series[:, 4, l] = mean_std(A64)
+            series[:, 3, l], series[:, 4, l] = mean_std(A, self._chunk)
             flat = A.reshape(k, -1)
             a_q[:, l] = quantiles(flat[:, :: -(-flat.shape[1] // DISTRIBUTION_SAMPLE)])
 
     def _stack(self, arrays: list[np.ndarray], slot: int) -> np.ndarray:
         """(k, n_l, m): the k arrays (n_l, m) side by side, in work array ``slot``."""
+        if len(arrays) == 1:
+            return arrays[0][None]
         out = self._scratch(arrays[0], arrays[0].dtype, slot, len(arrays))
         np.concatenate(arrays, out=out.reshape(-1, arrays[0].shape[-1]))
         return out
@@ -205,7 +207,7 @@ class HealthRecord:
         self, like: np.ndarray, dtype: np.dtype | None = None, slot: int = 1, k: int = 0
     ) -> np.ndarray:
         """A work array shaped like ``like`` ((k, n_l, m) if k), kept between batches in
-        ``slot`` (0, 1, 2), so a batch allocates nothing."""
+        ``slot`` (0, 1), so a batch allocates nothing."""
         shape = (k, *like.shape) if k else like.shape
         dtype = np.dtype(dtype or like.dtype)
         size = math.prod(shape) * dtype.itemsize
@@ -242,20 +244,29 @@ class HealthRecord:
 
 def capacity(A: Sequence[np.ndarray]) -> int:
     """How many epochs with arrays A[l] wait to be computed together: NOTES_PER_BATCH, fewer
-    when what they hold would pass NOTE_BYTES: per layer A and a float64 stack of A (large
-    layers cost little per epoch next to the epoch itself)."""
-    size = sum(a.nbytes + 8 * a.size for a in A)
+    when what they hold would pass NOTE_BYTES: per layer A and its stack (large layers
+    cost little per epoch next to the epoch itself)."""
+    size = sum(2 * a.nbytes for a in A)
     return max(1, min(NOTES_PER_BATCH, NOTE_BYTES // max(size, 1)))
 
 
-def mean_std(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, std) of each A[i] of A (k, n_l, m) float64, from its sums of values and of
-    squares (float64 keeps float32 values and their squares exactly)."""
+def mean_std(A: np.ndarray, work: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) of each A[i] of A (k, n_l, m), from float64 sums of its values and of their
+    squares (float64 keeps float32 values and their squares exactly). A float32 A is cast
+    a chunk of columns at a time into ``work`` (float64, CHUNK values), never whole."""
     A = A.reshape(A.shape[0], -1)
-    n = A.shape[1]
-    mean = A @ np.full(n, 1.0 / n)
-    var = np.vecdot(A, A) / n - mean * mean
-    return mean, np.sqrt(np.maximum(var, 0.0))
+    k, n = A.shape
+    total, squares = np.zeros(k), np.zeros(k)
+    step = max(1, CHUNK // k)
+    for start in range(0, n, step):
+        part = A[:, start : start + step]
+        if part.dtype != np.float64:
+            part = work[: part.size].reshape(part.shape)
+            np.copyto(part, A[:, start : start + step])
+        total += np.add.reduce(part, axis=1)
+        squares += np.vecdot(part, part)
+    mean = total / n
+    return mean, np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
 
 
 def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarray:
@@ -270,8 +281,15 @@ def unhealthy_share(A: np.ndarray, g: Activation, work: np.ndarray) -> np.ndarra
         np.clip(A, low, high, out=work)
         np.not_equal(work, A, out=work)  # 1 where A lies outside [low, high], else 0
         flat = work.reshape(len(work), -1)
-        return flat @ np.full(flat.shape[1], 1 / flat.shape[1], A.dtype)
+        return flat @ _averaging(flat.shape[1], A.dtype)
     return np.full(A.shape[0], math.nan)
+
+
+@functools.lru_cache(maxsize=16)
+def _averaging(n: int, dtype: np.dtype) -> np.ndarray:
+    """(n,) of 1/n in ``dtype``: values (k, n) @ it are the rows' means. Kept, because for
+    a large layer a fresh one each epoch costs more than the product."""
+    return np.full(n, 1.0 / n, dtype)
 
 
 @functools.cache

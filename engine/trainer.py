@@ -33,6 +33,7 @@ from engine.propagation import (
     LayerGrads,
     backward_layers,
     forward_layers,
+    layer_forward,
     resolve_activations,
 )
 from engine.trace import BatchRecord, ExampleTrace, UpdateRecord, trace_example
@@ -382,12 +383,13 @@ class Trainer:
     def step_epoch(self, stop: Callable[[], bool] | None = None) -> EpochStats:
         """Run one whole epoch, or the rest of the one a phase step started; return its stats.
 
-        ``stop()`` is asked after every phase; once it says True the epoch is undone (the
-        weights, optimiser state and shuffling state of the last recorded epoch come back)
-        and EpochStoppedError is raised."""
+        ``stop()`` is asked after every batch (every phase of an epoch a phase step began);
+        once it says True the epoch is undone (the weights, optimiser state and shuffling
+        state of the last recorded epoch come back) and EpochStoppedError is raised."""
         if self._run is None:
-            self._run = self._epoch()
-        self._finish_epoch(stop)
+            self._whole_epoch(stop)
+        else:
+            self._finish_epoch(stop)
         self.last_phase = None
         return self.last_stats
 
@@ -590,34 +592,68 @@ class Trainer:
         started = time.perf_counter()
         batches = self._batches()
         n = len(batches)
-        total_cost = total_correct = residual_squares = 0.0
+        total_cost = total_score = 0.0
         for i, (columns, Xb, Yb) in enumerate(batches):
             self._batch_columns, self._after_update = columns, False
             for l, cache in enumerate(forward_layers(Xb, self.params, self.gs), start=1):
                 self._caches[l - 1] = cache
                 yield Record("forward", l, i, n, Yb)
-            AL = self._caches[-1].A
-            J = compute_cost(AL, Yb, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
-            self._batch_cost = J
-            total_cost += J * Yb.shape[1]
-            if self.is_classification:
-                total_correct += accuracy(AL, Yb) * Yb.shape[1]
-            else:
-                residual_squares += _residual_squares(AL, Yb)
+            J, score = self._score(self._caches[-1].A, Yb)
+            total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
             yield Record("cost", None, i, n, Yb, J)
             grads: Params = {}
-            steps = backward_layers(AL, Yb, self._caches, self.gs, self.cost, self.lambd, self.l1)
-            for step in steps:
-                self._grads[step.l - 1] = step
+            for step in self._backward(Yb):
                 grads[f"dW{step.l}"], grads[f"db{step.l}"] = step.dW, step.db
                 yield Record("backward", step.l, i, n, Yb)
-            np.copyto(self._before_flat, self._flat)
-            self.optimizer.update(self.params, grads, self.learning_rate)
-            self._updated = (grads, self.learning_rate, self.optimizer)
-            self._after_update = True
+            self._update(grads)
             yield Record("update", None, i, n, Yb, J)
-        train_r2 = math.nan if self.is_classification else _r2(residual_squares, self._ss_tot)
-        self._end_epoch(total_cost / self.m, total_correct / self.m, train_r2, started)
+        self._end_epoch(total_cost, total_score, started)
+
+    def _whole_epoch(self, stop: Callable[[], bool] | None) -> None:
+        """One whole epoch straight through: per batch the same layer functions as
+        ``_epoch`` in the same order (so the same parameters, bit for bit), without its
+        generator and per-phase records. ``stop()`` is asked after every batch."""
+        started = time.perf_counter()
+        total_cost = total_score = 0.0
+        with _divergence_is_checked():
+            for columns, Xb, Yb in self._batches():
+                self._batch_columns, self._after_update = columns, False
+                A = Xb
+                for l, (W_l, b_l, g) in enumerate(self._layers):
+                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g)
+                    A = cache.A
+                J, score = self._score(A, Yb)
+                total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
+                grads: Params = {}
+                for step, (dW_key, db_key) in zip(self._backward(Yb), self._grad_keys, strict=True):
+                    grads[dW_key], grads[db_key] = step.dW, step.db
+                self._update(grads)
+                if stop is not None and stop():
+                    self._undo_epoch()
+                    raise EpochStoppedError(self.epoch)
+            self._end_epoch(total_cost, total_score, started)
+
+    def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+        """The batch's J, and its count of correct labels (classification) or its SS_res."""
+        J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+        self._batch_cost = J
+        if self.is_classification:
+            return J, accuracy(AL, Y) * Y.shape[1]
+        return J, _residual_squares(AL, Y)
+
+    def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
+        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""
+        AL = self._caches[-1].A
+        for step in backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1):
+            self._grads[step.l - 1] = step
+            yield step
+
+    def _update(self, grads: Params) -> None:
+        """The optimiser's step, keeping the weights before it for ``pass_params``."""
+        np.copyto(self._before_flat, self._flat)
+        self.optimizer.update(self.params, grads, self.learning_rate)
+        self._updated = (grads, self.learning_rate, self.optimizer)
+        self._after_update = True
 
     def _describe(self, record: "Record") -> Phase:
         """The Phase a record stands for, with the arrays it involved under their names."""
@@ -651,18 +687,20 @@ class Trainer:
             shortcut=kind == "backward" and l == L and natural_output,
         )  # fmt: skip
 
-    def _end_epoch(
-        self, train_cost: float, train_acc: float, train_r2: float, started: float
-    ) -> None:
+    def _end_epoch(self, total_cost: float, total_score: float, started: float) -> None:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError).
-        The training cost, accuracy and R² are those of the epoch's batches as they went."""
+        The training cost, accuracy and R² are those of the epoch's batches as they went:
+        from the sums over them of J * m_batch and of the score (``_score``)."""
+        train_cost = total_cost / self.m
+        if self.is_classification:
+            train_acc, train_r2 = total_score / self.m, math.nan
+        else:
+            train_acc, train_r2 = math.nan, _r2(total_score, self._ss_tot)
         self._check_finite(train_cost)
         self.epoch += 1
         test_cost = test_acc = test_r2 = math.nan
         if self.X_test is not None:
             test_cost, test_acc, test_r2 = self._measure(self.X_test, self.Y_test)
-        if not self.is_classification:
-            train_acc = math.nan
         seconds = time.perf_counter() - started
         self.last_stats = EpochStats(
             self.epoch, train_cost, test_cost, train_acc, test_acc, seconds, train_r2, test_r2
@@ -681,7 +719,7 @@ class Trainer:
         """Unless the cost and every weight are finite, roll back to the last finite epoch's
         weights and optimiser state and raise DivergedError. O(number of weights)."""
         # A float64 sum of all the weights is finite exactly when every weight is.
-        if math.isfinite(cost) and math.isfinite(self._flat.sum(dtype=np.float64)):
+        if math.isfinite(cost) and math.isfinite(np.add.reduce(self._flat, dtype=np.float64)):
             return
         bad_layer = self._first_non_finite_layer()
         self._restore_good()
@@ -710,6 +748,9 @@ class Trainer:
             places[key] = where
             start += value.size
         self._W_slices = [places[f"W{l}"] for l in range(1, self.L + 1)]  # W[l] in the buffer
+        self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], g)
+                        for l, g in enumerate(self.gs, start=1)]  # fmt: skip
+        self._grad_keys = [(f"dW{l}", f"db{l}") for l in range(self.L, 0, -1)]  # l = L .. 1
         self._good_flat = self._flat.copy()
 
     def _keep_good(self) -> None:

@@ -34,6 +34,32 @@ def test_phase_stepping_equals_step_epoch_bitwise(batch_size, optimizer):
     assert by_phase.history.train_cost == by_epoch.history.train_cost
 
 
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_whole_epochs_leave_what_phase_steps_leave_float32_regression(batch_size):
+    """step_epoch's straight-through path (float32, mse with a linear output, L2, mini-batches
+    or not) ends with the same weights, history (cost and R²) and latest-pass arrays
+    (A, Z, dZ, dW, db under their names) as stepping every phase."""
+
+    def regression() -> Trainer:
+        X, _ = circles(60, seed=2)
+        Y = (X[:1] * X[1:]).astype(np.float32)
+        return Trainer(X.astype(np.float32), Y, [2, 6, 1], activations=["sigmoid", "linear"],
+                       cost="mse", learning_rate=0.1, lambd=0.01, batch_size=batch_size,
+                       seed=4)  # fmt: skip
+
+    by_epoch, by_phase = regression(), regression()
+    for _ in range(2):
+        by_epoch.step_epoch()
+    while by_phase.epoch < 2:
+        by_phase.step_phase()
+    for column in ("train_cost", "train_r2"):
+        assert getattr(by_phase.history, column) == getattr(by_epoch.history, column)
+    epoch_tensors, phase_tensors = by_epoch.tensors, by_phase.tensors
+    assert epoch_tensors.keys() == phase_tensors.keys()
+    for name, array in epoch_tensors.items():
+        np.testing.assert_array_equal(phase_tensors[name], array, err_msg=str(name))
+
+
 def test_mixing_phase_steps_and_epoch_steps_finishes_the_epoch_cleanly():
     mixed, plain = make_trainer(32), make_trainer(32)
     for _ in range(5):  # stop in the middle of the first batch

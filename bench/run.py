@@ -10,7 +10,6 @@ extra: pip install -e ".[bench]" (torch==2.13.0 and scikit-learn).
 """
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -29,6 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.app_helpers
 
+from app import app_line, app_measures, first_frame, first_frame_line
 from peers import sklearn_epoch, torch_epoch
 
 from engine.toy import one_hot
@@ -38,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 THREADS = 2
 M = 10_000
 LR = 0.01
-PRESSES = 5
 
 #: (name, layer_dims, hidden activation, batch size)
 CASES = [
@@ -178,64 +177,6 @@ def memory(epochs: int) -> dict:
     return results
 
 
-# -- the app ------------------------------------------------------------------------------
-
-
-def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
-    """Epochs/s with the app open and drawing over the engine's own on the same config, and
-    key -> repaint times. The two alternate, window by window (this machine's speed drifts
-    within seconds), and the RATIO is the median of the window pairs' ratios. After each
-    app window, with training still running, PRESSES keys are timed."""
-    from nntui.app import NNTuiApp
-    from nntui.config import Config
-    from nntui.session import Session
-    from tests.app_helpers import key_to_repaint
-
-    headless = Session(Config(**config_kwargs))
-    headless.step_epoch()
-
-    def headless_rate() -> float:
-        start, done = time.perf_counter(), 0
-        while time.perf_counter() - start < window:
-            headless.step_epoch()
-            done += 1
-        return done / (time.perf_counter() - start)
-
-    async def app_rate(app: NNTuiApp, pilot, latencies: list[float]) -> float:
-        await pilot.press("space")
-        await asyncio.sleep(0.25)  # let it reach its pace
-        first, start = app.session.epoch, time.perf_counter()
-        await asyncio.sleep(window)
-        rate = (app.session.epoch - first) / (time.perf_counter() - start)
-        for _ in range(PRESSES):  # then, still training, keys
-            latencies.append(await key_to_repaint(app))
-            await asyncio.sleep(0.2)
-        await pilot.press("space")
-        await app.workers.wait_for_complete()
-        return rate
-
-    async def drive() -> tuple[list[float], list[float], list[float]]:
-        app = NNTuiApp(Session(Config(**config_kwargs).with_value("speed", None)))  # max
-        headless_rates, app_rates, latencies = [], [], []
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.5)
-            for _ in range(repeats):
-                headless_rates.append(headless_rate())  # the app is paused meanwhile
-                app_rates.append(await app_rate(app, pilot, latencies))
-        return headless_rates, app_rates, latencies
-
-    headless_rates, app_rates, latencies = asyncio.run(drive())
-    return {
-        "headless_eps": statistics.median(headless_rates),
-        "app_eps": statistics.median(app_rates),
-        "ratio": statistics.median(a / h for a, h in zip(app_rates, headless_rates, strict=True)),
-        "key_ms_median": 1000 * statistics.median(latencies),
-        "key_ms_max": 1000 * max(latencies),
-        "presses": len(latencies),
-        "window": window,
-    }
-
-
 # -- report -------------------------------------------------------------------------------
 
 
@@ -245,15 +186,6 @@ def row(name: str, ours: float, theirs: dict[str, float]) -> str:
         t = theirs.get(peer)
         cells += [f"{1000 * t:8.2f} ms", f"{ours / t:5.2f}"] if t else ["—", "—"]
     return f"| {name} | " + " | ".join(cells) + " |"
-
-
-def app_line(network: str, r: dict) -> str:
-    return (
-        f"- app open and drawing, {network}: {r['app_eps']:,.0f} epochs/s against "
-        f"{r['headless_eps']:,.0f} headless (medians of {r['window']:g} s windows, alternating): "
-        f"RATIO {r['ratio']:.2f}; key press to repaint while training ({r['presses']} presses): "
-        f"median {r['key_ms_median']:.0f} ms, max {r['key_ms_max']:.0f} ms"
-    )
 
 
 def main() -> None:
@@ -303,6 +235,7 @@ def main() -> None:
     app = app_measures(1.0, repeats, {})
     digits = {"dataset": "digits", "hidden": (32,), "activation": "relu"}
     app_digits = app_measures(1.0, repeats, digits)
+    frames = first_frame(repeats)
     lines += [
         "",
         f"- 2-4-1 (the article's, sigmoid, m = 400, full batch): ours {1 / tiny['ours']:,.0f} "
@@ -320,8 +253,9 @@ def main() -> None:
         f"RATIO {mem['ours']['peak_mib'] / mem['torch']['peak_mib']:.2f}",
         app_line("2-4-1 circles", app),
         app_line("digits 64-32-10", app_digits),
+        first_frame_line(frames),
     ]
-    print("\n".join(lines[-7:]))
+    print("\n".join(lines[-8:]))
     if args.readme:
         readme = ROOT / "README.md"
         text = readme.read_text()

@@ -129,8 +129,10 @@ class NNTuiApp(App):
 
     running: reactive[bool] = reactive(False)
     error: reactive[str] = reactive("")  # why training stopped, on the status line
-    selected: reactive[int] = reactive(1)
-    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"))
+    # No watcher runs at mount for these two: the first frame, shown in on_mount, already
+    # has layer 1's W[l] (UiState's defaults).
+    selected: reactive[int] = reactive(1, init=False)
+    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"), init=False)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -182,9 +184,11 @@ class NNTuiApp(App):
     def _freeze_startup_objects(self) -> None:
         """The widgets, styles and modules alive now live as long as the app: leave them out
         of Python's full garbage collections, which stalled a key press by up to ~90 ms
-        while training. ``on_unmount`` gives them back."""
+        while training. ``on_unmount`` gives them back. ``nntui`` starts the app with the
+        collector off (``nntui.cli.main``), for a sooner first frame: it is on from here."""
         gc.collect()
         gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         gc.unfreeze()
@@ -275,8 +279,10 @@ class NNTuiApp(App):
 
     @on(TabbedContent.TabActivated)
     def _view_changed(self, event: TabbedContent.TabActivated) -> None:
-        self.ui = replace(self.ui, view=event.pane.id)
-        self.refresh_now()
+        """A new view: its frame now (the first tab's, at the start, is shown already)."""
+        if event.pane.id != self.ui.view:
+            self.ui = replace(self.ui, view=event.pane.id)
+            self.refresh_now()
         self._tick_view()
         if any(pane.id == event.pane.id for pane, _ in local_bindings()):
             self.query_one(f"#{event.pane.id}-pane").focus()  # its own keys work at once

@@ -34,8 +34,13 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
     """Epochs/s with the app open and drawing over the engine's own on the same config, and
     key -> repaint times. The two alternate, window by window (this machine's speed drifts
     within seconds), and the RATIO is the median of the window pairs' ratios. After each
-    app window, with training still running, PRESSES keys are timed."""
+    app window, with training still running, PRESSES keys are timed. Both run with the BLAS
+    threads ``nntui`` gives the app (``nntui.cli.APP_BLAS_THREADS``), the engine at its best
+    on these small networks too."""
+    from threadpoolctl import threadpool_limits
+
     from nntui.app import NNTuiApp
+    from nntui.cli import APP_BLAS_THREADS
     from nntui.config import Config
     from nntui.session import Session
     from tests.app_helpers import key_to_repaint
@@ -73,7 +78,8 @@ def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
                 app_rates.append(await app_rate(app, pilot, latencies))
         return headless_rates, app_rates, latencies
 
-    headless_rates, app_rates, latencies = asyncio.run(drive())
+    with threadpool_limits(int(APP_BLAS_THREADS), user_api="blas"):
+        headless_rates, app_rates, latencies = asyncio.run(drive())
     ratios = [a / h for a, h in zip(app_rates, headless_rates, strict=True)]
     return {
         "headless_eps": statistics.median(headless_rates),

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -28,7 +29,7 @@ from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
 from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
-from nntui.panes import VIEWS, build_frame, on_screen
+from nntui.panes import FIXED, VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
 from nntui.screens import (
     ConfirmScreen,
@@ -140,6 +141,7 @@ class NNTuiApp(App):
         self.ui = UiState(view=VIEWS[0].id)  # replaced whole: the training thread reads it
         self.frame: Frame = build_frame(session, self.ui)
         self._heavy_drawn = 0.0
+        self._panes: dict[str, Widget] = {}  # by pane id, found once at mount
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,6 +176,7 @@ class NNTuiApp(App):
             )
 
     def on_mount(self) -> None:
+        self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, *VIEWS)}
         self.query_one("#diagram").border_title = "Network"
         self.query_one("#form").border_title = "Hyperparameters"
         self.show(self.frame)
@@ -210,15 +213,23 @@ class NNTuiApp(App):
             if self.sub_title != sub_title:
                 self.sub_title = sub_title
                 self._name_views(facts.task)
+        panes = self.attached_panes()
         for pane in on_screen(self.ui.view):
-            if pane.id in frame.views and (heavy_due or not pane.heavy):
-                for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
-                    self.hand(widget, partial(widget.show, frame.views[pane.id]))
-        for shapes in self.query(ShapesTable) if heavy_due else ():
-            if not shapes.failure:  # a failed table keeps its error until show works
-                self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
+            widget = panes.get(pane.id)
+            if widget is not None and pane.id in frame.views and (heavy_due or not pane.heavy):
+                self.hand(widget, partial(widget.show, frame.views[pane.id]))
+        shapes = panes.get("shapes")  # a failed table keeps its error until show works
+        if heavy_due and shapes is not None and not shapes.failure:
+            self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
         if each_epoch and self.running:  # slow enough to draw every epoch: the plots too
             self._redraw_ticking(one_at_a_time=False)
+
+    def attached_panes(self) -> dict[str, Widget]:
+        """The pane widgets by pane id, found once at mount rather than queried each frame
+        (a query walks the whole DOM: ~4 ms of the UI thread, and a frame drew 4-8 panes);
+        none before mount or while the app tears its screen down."""
+        first = next(iter(self._panes.values()), None)
+        return self._panes if first is not None and first.is_attached else {}
 
     def _name_views(self, task: str) -> None:
         """Each view's tab says what it shows for this model (view 3 is 'Fit' for regression)."""
@@ -248,11 +259,11 @@ class NNTuiApp(App):
         self._redraw_ticking(one_at_a_time=self.running)
 
     def _redraw_ticking(self, one_at_a_time: bool) -> None:
-        """Redraw what changed in a view that redraws on the timer. A query, not query_one:
-        the timer can fire while the app is tearing its screen down."""
-        for widget in self.query(f"#{self.ui.view}-pane"):
-            if isinstance(widget, Ticking):
-                self.hand(widget, partial(widget.tick, one_at_a_time))
+        """Redraw what changed in a view that redraws on the timer (the timer can fire while
+        the app is tearing its screen down: then there is none)."""
+        widget = self.attached_panes().get(self.ui.view)
+        if isinstance(widget, Ticking):
+            self.hand(widget, partial(widget.tick, one_at_a_time))
 
     def _say_status(self) -> None:
         status = self.query_one(StatusBar)
@@ -265,7 +276,7 @@ class NNTuiApp(App):
         self._say_status()
 
     def watch_selected(self, layer: int) -> None:
-        self.query_one(LayerDiagram).selected = layer
+        self._panes["diagram"].selected = layer
         self._select_tensor()
 
     def watch_tensor_kind(self) -> None:
@@ -273,7 +284,7 @@ class NNTuiApp(App):
 
     def _select_tensor(self) -> None:
         self.ui = replace(self.ui, selected=self.selected, kind=self.tensor_kind)
-        self.query_one(ShapesTable).select(self.selected, self.tensor_kind)
+        self._panes["shapes"].select(self.selected, self.tensor_kind)
         if not self.running and self.is_mounted:
             self.refresh_now()
 

@@ -1,8 +1,8 @@
 """The nntui app: panes that draw a Session's frames, keys that drive it.
 
 Training runs in a thread worker. The worker steps the Session and posts a frame (the view
-models of the panes on screen, see ``nntui.panes``) at most FRAMES_PER_SECOND times a
-second; the UI thread only draws. Pausing cancels the worker, which stops after the epoch
+models of the panes on screen, see ``nntui.panes``) at most ``frame_seconds`` apart (see
+``nntui.pace``); the UI thread only draws. Pausing cancels the worker, which stops after the epoch
 it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
 and the Session's lock keeps them apart from epochs.
 """
@@ -28,7 +28,15 @@ from engine.names import LAYER_KINDS, LayerKind
 from engine.trainer import DivergedError
 from nntui.config import FIELDS, format_field
 from nntui.messages import FrameReady, GradCheckDone, TensorSelected, TrainingStopped
-from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
+from nntui.pace import (
+    WAKE_SECONDS,
+    draws_each_epoch,
+    faster,
+    frame_seconds,
+    heavy_pane_seconds,
+    next_start,
+    slower,
+)
 from nntui.panes import FIXED, VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
 from nntui.screens import (
@@ -56,8 +64,6 @@ SHORT_ROWS = 36  # below this many rows the header and the shapes table give way
 ZOOMABLE = ("diagram", "form", "shapes", "views")  # the panes z maximises
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every frame and costly ones redraw less often.
-FRAMES_PER_SECOND = 10
-HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 UNDO_BRINGS_IT_BACK = "u (undo) brings it back afterwards; s saves it first."
 
@@ -200,12 +206,13 @@ class NNTuiApp(App):
 
     def show(self, frame: Frame) -> None:
         """Hand each pane on screen its view model: the cheap ones at once, the costly ones
-        at most every HEAVY_PANE_SECONDS while training runs."""
+        at most every ``heavy_pane_seconds`` while training runs."""
         self.frame = frame
         self.selected = min(self.selected, frame.facts.L)
         now = time.monotonic()
-        each_epoch = draws_each_epoch(self.session.config.speed)
-        heavy_due = each_epoch or not self.running or now - self._heavy_drawn >= HEAVY_PANE_SECONDS
+        speed = self.session.config.speed
+        each_epoch = draws_each_epoch(speed)
+        heavy_due = not self.running or now - self._heavy_drawn >= heavy_pane_seconds(speed)
         if heavy_due:
             self._heavy_drawn = now
             facts = frame.facts
@@ -304,7 +311,7 @@ class NNTuiApp(App):
     def _train(self, epochs: int | None) -> None:
         """Step ``epochs`` epochs (None: until cancelled) at the config's speed, read after
         every epoch. A frame follows every epoch at a speed that draws each one, else at
-        most FRAMES_PER_SECOND a second. At a finite speed the thread sleeps until the next
+        most one every ``frame_seconds(speed)``. At a finite speed the thread sleeps until the next
         epoch is due; at max it never sleeps."""
         worker = get_current_worker()
         done, posted, due = 0, 0.0, time.monotonic()
@@ -316,7 +323,7 @@ class NNTuiApp(App):
                 break
             done += 1
             now, speed = time.monotonic(), self.session.config.speed
-            if now - posted >= 1 / FRAMES_PER_SECOND or draws_each_epoch(speed):
+            if now - posted >= frame_seconds(speed):
                 self.post_message(FrameReady(build_frame(self.session, self.ui)))
                 posted = now
             if speed is not None and done != epochs:

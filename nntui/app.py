@@ -1,9 +1,9 @@
 """The nntui app: panes that draw a Session's frames, keys that drive it.
 
 Training runs in a thread worker. The worker steps the Session and posts a frame (the view
-models of the panes on screen, see ``nntui.panes``) at most ``frame_seconds`` apart (see
-``nntui.pace``); the UI thread only draws. Pausing cancels the worker, which stops after the epoch
-it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
+models of the panes on screen, see ``nntui.panes``) at most every ``frame_seconds`` (see
+``nntui.pace``); the UI thread only draws. Pausing cancels the worker, which stops after the
+epoch it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
 and the Session's lock keeps them apart from epochs.
 """
 
@@ -311,8 +311,8 @@ class NNTuiApp(App):
     def _train(self, epochs: int | None) -> None:
         """Step ``epochs`` epochs (None: until cancelled) at the config's speed, read after
         every epoch. A frame follows every epoch at a speed that draws each one, else at
-        most one every ``frame_seconds(speed)``. At a finite speed the thread sleeps until the next
-        epoch is due; at max it never sleeps."""
+        most one every ``frame_seconds(speed)``. At a finite speed the thread sleeps until
+        the next epoch is due; at max it never sleeps."""
         worker = get_current_worker()
         done, posted, due = 0, 0.0, time.monotonic()
         while not worker.is_cancelled and (epochs is None or done < epochs):

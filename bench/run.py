@@ -10,7 +10,6 @@ extra: pip install -e ".[bench]" (torch==2.13.0 and scikit-learn).
 """
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -22,7 +21,6 @@ from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
@@ -30,7 +28,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.app_helpers
 
+from app import app_measures, app_rows, first_frame, first_frame_row
 from peers import sklearn_epoch, torch_epoch
+from report import Row, spread, table
 
 from engine.toy import one_hot
 from engine.trainer import Trainer
@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 THREADS = 2
 M = 10_000
 LR = 0.01
-PRESSES = 5
 PEERS = {"torch": "PyTorch", "sklearn": "scikit-learn", "floor": "GEMM floor"}
 #: ratio limits ours / peer, full batch and mini-batch 128
 TARGETS = {"full": {"torch": 0.75, "sklearn": 0.85, "floor": 1.20},
@@ -56,47 +55,6 @@ CASES = [
 
 
 # -- report: one row per target ----------------------------------------------------------
-
-
-class Row(NamedTuple):
-    """One line of the report: what is compared, ours and the peer's measurement (text, with
-    the spread), the RATIO, and the target it must meet: ``ratio <= limit`` when ``at_most``,
-    else ``ratio >= limit``; no limit for a row that only informs."""
-
-    name: str
-    ours: str
-    peer: str
-    ratio: float
-    limit: float | None = None
-    at_most: bool = True
-
-    @property
-    def target(self) -> str:
-        return "—" if self.limit is None else f"{'<=' if self.at_most else '>='} {self.limit:g}"
-
-    @property
-    def met(self) -> str:
-        if self.limit is None:
-            return "—"
-        ok = self.ratio <= self.limit if self.at_most else self.ratio >= self.limit
-        return "met" if ok else "MISSED"
-
-
-def table(rows: list[Row]) -> list[str]:
-    """The rows as a Markdown table: measure, ours, peer, ratio, target, met."""
-    lines = [
-        "| measure | ours | peer | ratio | target | met |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in rows:
-        lines.append(f"| {r.name} | {r.ours} | {r.peer} | {r.ratio:.2f} | {r.target} | {r.met} |")
-    return lines
-
-
-def spread(seconds: list[float], scale: float = 1000, unit: str = "ms") -> str:
-    """'median unit (min-max)' of repeated measurements."""
-    low, mid, high = (scale * v for v in (min(seconds), statistics.median(seconds), max(seconds)))
-    return f"{mid:,.3g} {unit} ({low:,.3g}-{high:,.3g})"
 
 
 def data(dims: list[int], m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -357,75 +315,6 @@ def memory_row(epochs: int) -> Row:
                peak["ours"][0] / peak["torch"][0], 1.0)  # fmt: skip
 
 
-# -- the app ------------------------------------------------------------------------------
-
-
-def app_measures(window: float, repeats: int, config_kwargs: dict) -> dict:
-    """Epochs/s with the app open and drawing over the engine's own on the same config, and
-    key -> repaint times. The two alternate, window by window (this machine's speed drifts
-    within seconds), and the RATIO is the median of the window pairs' ratios. After each
-    app window, with training still running, PRESSES keys are timed."""
-    from nntui.app import NNTuiApp
-    from nntui.config import Config
-    from nntui.session import Session
-    from tests.app_helpers import key_to_repaint
-
-    headless = Session(Config(**config_kwargs))
-    headless.step_epoch()
-
-    def headless_rate() -> float:
-        start, done = time.perf_counter(), 0
-        while time.perf_counter() - start < window:
-            headless.step_epoch()
-            done += 1
-        return done / (time.perf_counter() - start)
-
-    async def app_rate(app: NNTuiApp, pilot, latencies: list[float]) -> float:
-        await pilot.press("space")
-        await asyncio.sleep(0.25)  # let it reach its pace
-        first, start = app.session.epoch, time.perf_counter()
-        await asyncio.sleep(window)
-        rate = (app.session.epoch - first) / (time.perf_counter() - start)
-        for _ in range(PRESSES):  # then, still training, keys
-            latencies.append(await key_to_repaint(app))
-            await asyncio.sleep(0.2)
-        await pilot.press("space")
-        await app.workers.wait_for_complete()
-        return rate
-
-    async def drive() -> tuple[list[float], list[float], list[float]]:
-        app = NNTuiApp(Session(Config(**config_kwargs).with_value("speed", None)))  # max
-        headless_rates, app_rates, latencies = [], [], []
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.5)
-            for _ in range(repeats):
-                headless_rates.append(headless_rate())  # the app is paused meanwhile
-                app_rates.append(await app_rate(app, pilot, latencies))
-        return headless_rates, app_rates, latencies
-
-    headless_rates, app_rates, latencies = asyncio.run(drive())
-    return {
-        "headless_eps": statistics.median(headless_rates),
-        "app_eps": statistics.median(app_rates),
-        "ratio": statistics.median(a / h for a, h in zip(app_rates, headless_rates, strict=True)),
-        "key_ms_median": 1000 * statistics.median(latencies),
-        "key_ms_max": 1000 * max(latencies),
-        "presses": len(latencies),
-        "window": window,
-    }
-
-
-def app_rows(network: str, r: dict) -> list[Row]:
-    """The app's epochs/s against headless, and its key presses, as rows."""
-    return [
-        Row(f"app at max speed, {network}: epochs/s, app / headless", f"{r['app_eps']:,.0f}/s",
-            f"{r['headless_eps']:,.0f}/s headless", r["ratio"], 0.9, at_most=False),
-        Row(f"key press to repaint while training, {network} ({r['presses']} presses), ms",
-            f"median {r['key_ms_median']:.0f}, max {r['key_ms_max']:.0f}", "—",
-            r["key_ms_median"]),
-    ]  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -457,6 +346,7 @@ def main() -> None:
     rows.append(memory_row(5))
     for network, config in (("2-4-1 circles", {}), ("digits 64-32-10", DIGITS)):
         rows += app_rows(network, app_measures(1.0, repeats, config))
+    rows.append(first_frame_row(first_frame(repeats)))
     lines = [head, "", *table(rows)]
     print("\n".join(lines[2:]))
     if args.readme:

@@ -1,9 +1,9 @@
 """The nntui app: panes that draw a Session's frames, keys that drive it.
 
 Training runs in a thread worker. The worker steps the Session and posts a frame (the view
-models of the panes on screen, see ``nntui.panes``) at most FRAMES_PER_SECOND times a
-second; the UI thread only draws. Pausing cancels the worker, which stops after the epoch
-it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
+models of the panes on screen, see ``nntui.panes``) at most every ``frame_seconds`` (see
+``nntui.pace``); the UI thread only draws. Pausing cancels the worker, which stops after the
+epoch it is in. A phase step (.) runs one phase of an epoch on the UI thread: phases are small,
 and the Session's lock keeps them apart from epochs.
 """
 
@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -34,8 +35,16 @@ from nntui.messages import (
     TensorSelected,
     TrainingStopped,
 )
-from nntui.pace import WAKE_SECONDS, draws_each_epoch, faster, next_start, slower
-from nntui.panes import VIEWS, build_frame, on_screen
+from nntui.pace import (
+    WAKE_SECONDS,
+    draws_each_epoch,
+    faster,
+    frame_seconds,
+    heavy_pane_seconds,
+    next_start,
+    slower,
+)
+from nntui.panes import FIXED, VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
 from nntui.screens import (
     ConfirmScreen,
@@ -63,8 +72,6 @@ SHORT_ROWS = 36  # below this many rows the header and the shapes table give way
 ZOOMABLE = ("diagram", "form", "shapes", "views")  # the panes z maximises
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every frame and costly ones redraw less often.
-FRAMES_PER_SECOND = 10
-HEAVY_PANE_SECONDS = 0.25  # diagram, inspector, boundary, report: ~5-10 ms a redraw
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
 UNDO_BRINGS_IT_BACK = "u (undo) brings it back afterwards; s saves it first."
 
@@ -156,8 +163,10 @@ class NNTuiApp(App):
 
     running: reactive[bool] = reactive(False)
     error: reactive[str] = reactive("")  # why training stopped, on the status line
-    selected: reactive[int] = reactive(1)
-    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"))
+    # No watcher runs at mount for these two: the first frame, shown in on_mount, already
+    # has layer 1's W[l] (UiState's defaults).
+    selected: reactive[int] = reactive(1, init=False)
+    tensor_kind: reactive[LayerKind] = reactive(LayerKind("W"), init=False)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -165,6 +174,7 @@ class NNTuiApp(App):
         self.ui = UiState(view=VIEWS[0].id)  # replaced whole: the training thread reads it
         self.frame: Frame = build_frame(session, self.ui)
         self._heavy_drawn = 0.0
+        self._panes: dict[str, Widget] = {}  # by pane id, found once at mount
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -199,6 +209,7 @@ class NNTuiApp(App):
             )
 
     def on_mount(self) -> None:
+        self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, *VIEWS)}
         self.query_one("#diagram").border_title = "Network"
         self.query_one("#form").border_title = "Hyperparameters"
         self.show(self.frame)
@@ -209,9 +220,11 @@ class NNTuiApp(App):
     def _freeze_startup_objects(self) -> None:
         """The widgets, styles and modules alive now live as long as the app: leave them out
         of Python's full garbage collections, which stalled a key press by up to ~90 ms
-        while training. ``on_unmount`` gives them back."""
+        while training. ``on_unmount`` gives them back. ``nntui`` starts the app with the
+        collector off (``nntui.cli.main``), for a sooner first frame: it is on from here."""
         gc.collect()
         gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         gc.unfreeze()
@@ -220,12 +233,13 @@ class NNTuiApp(App):
 
     def show(self, frame: Frame) -> None:
         """Hand each pane on screen its view model: the cheap ones at once, the costly ones
-        at most every HEAVY_PANE_SECONDS while training runs."""
+        at most every ``heavy_pane_seconds`` while training runs."""
         self.frame = frame
         self.selected = min(self.selected, frame.facts.L)
         now = time.monotonic()
-        each_epoch = draws_each_epoch(self.session.config.speed)
-        heavy_due = each_epoch or not self.running or now - self._heavy_drawn >= HEAVY_PANE_SECONDS
+        speed = self.session.config.speed
+        each_epoch = draws_each_epoch(speed)
+        heavy_due = not self.running or now - self._heavy_drawn >= heavy_pane_seconds(speed)
         if heavy_due:
             self._heavy_drawn = now
             facts = frame.facts
@@ -233,15 +247,23 @@ class NNTuiApp(App):
             if self.sub_title != sub_title:
                 self.sub_title = sub_title
                 self._name_views(facts.task)
+        panes = self.attached_panes()
         for pane in on_screen(self.ui.view):
-            if pane.id in frame.views and (heavy_due or not pane.heavy):
-                for widget in self.query(f"#{pane.widget_id}"):  # none while tearing down
-                    self.hand(widget, partial(widget.show, frame.views[pane.id]))
-        for shapes in self.query(ShapesTable) if heavy_due else ():
-            if not shapes.failure:  # a failed table keeps its error until show works
-                self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
+            widget = panes.get(pane.id)
+            if widget is not None and pane.id in frame.views and (heavy_due or not pane.heavy):
+                self.hand(widget, partial(widget.show, frame.views[pane.id]))
+        shapes = panes.get("shapes")  # a failed table keeps its error until show works
+        if heavy_due and shapes is not None and not shapes.failure:
+            self.hand(shapes, partial(shapes.select, self.selected, self.tensor_kind))
         if each_epoch and self.running:  # slow enough to draw every epoch: the plots too
             self._redraw_ticking(one_at_a_time=False)
+
+    def attached_panes(self) -> dict[str, Widget]:
+        """The pane widgets by pane id, found once at mount rather than queried each frame
+        (a query walks the whole DOM: ~4 ms of the UI thread, and a frame drew 4-8 panes);
+        none before mount or while the app tears its screen down."""
+        first = next(iter(self._panes.values()), None)
+        return self._panes if first is not None and first.is_attached else {}
 
     def _name_views(self, task: str) -> None:
         """Each view's tab says what it shows for this model (view 3 is 'Fit' for regression)."""
@@ -271,11 +293,11 @@ class NNTuiApp(App):
         self._redraw_ticking(one_at_a_time=self.running)
 
     def _redraw_ticking(self, one_at_a_time: bool) -> None:
-        """Redraw what changed in a view that redraws on the timer. A query, not query_one:
-        the timer can fire while the app is tearing its screen down."""
-        for widget in self.query(f"#{self.ui.view}-pane"):
-            if isinstance(widget, Ticking):
-                self.hand(widget, partial(widget.tick, one_at_a_time))
+        """Redraw what changed in a view that redraws on the timer (the timer can fire while
+        the app is tearing its screen down: then there is none)."""
+        widget = self.attached_panes().get(self.ui.view)
+        if isinstance(widget, Ticking):
+            self.hand(widget, partial(widget.tick, one_at_a_time))
 
     def _say_status(self) -> None:
         status = self.query_one(StatusBar)
@@ -288,7 +310,7 @@ class NNTuiApp(App):
         self._say_status()
 
     def watch_selected(self, layer: int) -> None:
-        self.query_one(LayerDiagram).selected = layer
+        self._panes["diagram"].selected = layer
         self._select_tensor()
 
     def watch_tensor_kind(self) -> None:
@@ -296,14 +318,16 @@ class NNTuiApp(App):
 
     def _select_tensor(self) -> None:
         self.ui = replace(self.ui, selected=self.selected, kind=self.tensor_kind)
-        self.query_one(ShapesTable).select(self.selected, self.tensor_kind)
+        self._panes["shapes"].select(self.selected, self.tensor_kind)
         if not self.running and self.is_mounted:
             self.refresh_now()
 
     @on(TabbedContent.TabActivated)
     def _view_changed(self, event: TabbedContent.TabActivated) -> None:
-        self.ui = replace(self.ui, view=event.pane.id)
-        self.refresh_now()
+        """A new view: its frame now (the first tab's, at the start, is shown already)."""
+        if event.pane.id != self.ui.view:
+            self.ui = replace(self.ui, view=event.pane.id)
+            self.refresh_now()
         self._tick_view()
         if any(pane.id == event.pane.id for pane, _ in local_bindings()):
             self.query_one(f"#{event.pane.id}-pane").focus()  # its own keys work at once
@@ -314,8 +338,8 @@ class NNTuiApp(App):
     def _train(self, epochs: int | None) -> None:
         """Step ``epochs`` epochs (None: until cancelled) at the config's speed, read after
         every epoch. A frame follows every epoch at a speed that draws each one, else at
-        most FRAMES_PER_SECOND a second. At a finite speed the thread sleeps until the next
-        epoch is due; at max it never sleeps."""
+        most one every ``frame_seconds(speed)``. At a finite speed the thread sleeps until
+        the next epoch is due; at max it never sleeps."""
         worker = get_current_worker()
         done, posted, due = 0, 0.0, time.monotonic()
         while not worker.is_cancelled and (epochs is None or done < epochs):
@@ -326,7 +350,7 @@ class NNTuiApp(App):
                 break
             done += 1
             now, speed = time.monotonic(), self.session.config.speed
-            if now - posted >= 1 / FRAMES_PER_SECOND or draws_each_epoch(speed):
+            if now - posted >= frame_seconds(speed):
                 self.post_message(FrameReady(build_frame(self.session, self.ui)))
                 posted = now
             if speed is not None and done != epochs:

@@ -5,13 +5,10 @@ on stderr, with exit code 2.
 """
 
 import argparse
+import gc
 import importlib
 import os
 import sys
-
-from engine.data import REGISTRY
-from nntui import __version__
-from nntui.options import DESCRIPTION, INPUT_ERRORS, add_setup_options, fail, session_from_args
 
 NO_TERMINAL = (
     "nntui: the app needs a terminal, and this is not one (input or output is piped).\n"
@@ -24,9 +21,30 @@ COMMANDS = {"train": "nntui.headless", "predict": "nntui.predict", "export": "nn
 #: The driver textual-serve runs the app under (it sets TEXTUAL_DRIVER): its input and output
 #: are pipes to the server, not a terminal, and that is as it should be.
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+#: BLAS threads for the app unless OPENBLAS_NUM_THREADS says otherwise: its arrays are small
+#: and the UI shares the two cores, where a second BLAS thread spins against both (digits
+#: trained ~6x slower with two on a loaded machine); one thread also starts NumPy ~50 ms
+#: sooner. ``nntui train`` keeps OpenBLAS's default.
+APP_BLAS_THREADS = "1"
+
+
+class VersionAction(argparse.Action):
+    """--version: reads the installed version only when asked (see ``nntui.__getattr__``)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        import nntui
+
+        print(f"nntui {nntui.__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from engine.data import REGISTRY
+    from nntui.options import DESCRIPTION, add_setup_options
+
     parser = argparse.ArgumentParser(
         prog="nntui",
         description=DESCRIPTION,
@@ -34,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         "predict, export, serve, trace, lr-find (each with --help)."
         "  Keys inside the app: press ?",
     )
-    parser.add_argument("--version", action="version", version=f"nntui {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     add_setup_options(parser)
     return parser
 
@@ -43,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
+    if "numpy" not in sys.modules:  # it reads the variable when it loads, below
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", APP_BLAS_THREADS)
+    gc.disable()  # no cycle collections while the app starts: its first frame comes sooner
+    try:
+        return open_app(argv)
+    finally:
+        gc.enable()  # the app enables it already after its first frame
+
+
+def open_app(argv: list[str]) -> int:
+    """Parse the options, build the session and run the app on it."""
+    from nntui.options import INPUT_ERRORS, fail, session_from_args
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -12,6 +12,12 @@ SPEEDS: tuple[int | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, None
 #: 120 and 100% near 200: at 20 epochs/s its boundary forms over 6-10 s of watching.
 DEFAULT_SPEED = 20
 EACH_EPOCH_UP_TO = 20  # epochs/s: up to here every epoch is drawn (a frame costs ~20-40 ms)
+#: Faster, frames a second and seconds between redraws of the costly panes (diagram,
+#: inspector, boundary, report: ~5-10 ms a redraw). At max the training thread never sleeps
+#: and the UI's drawing is time it waits for the GIL: half as many frames gave the 2-4-1
+#: ~2-7 % more epochs/s (alternating 1 s windows in one app).
+FRAMES_PER_SECOND, HEAVY_PANE_SECONDS = 10, 0.25
+FRAMES_PER_SECOND_AT_MAX, HEAVY_PANE_SECONDS_AT_MAX = 5, 0.5
 MAX_SPEED = 100_000  # a typed speed beyond this is max in all but name
 WAKE_SECONDS = 0.05  # a sleeping training thread looks for a pause or a new speed this often
 
@@ -46,3 +52,17 @@ def next_start(due: float, now: float, speed: int) -> float:
 def draws_each_epoch(speed: int | None) -> bool:
     """Whether every epoch gets its own frame, heavy panes and plots included."""
     return speed is not None and speed <= EACH_EPOCH_UP_TO
+
+
+def frame_seconds(speed: int | None) -> float:
+    """The least time between two frames the training thread posts (0: every epoch)."""
+    if draws_each_epoch(speed):
+        return 0.0
+    return 1 / (FRAMES_PER_SECOND_AT_MAX if speed is None else FRAMES_PER_SECOND)
+
+
+def heavy_pane_seconds(speed: int | None) -> float:
+    """The least time between two redraws of a costly pane while training (0: every frame)."""
+    if draws_each_epoch(speed):
+        return 0.0
+    return HEAVY_PANE_SECONDS_AT_MAX if speed is None else HEAVY_PANE_SECONDS

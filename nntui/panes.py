@@ -39,7 +39,7 @@ class Pane:
     key: str = ""
     title: str = ""
     description: str = ""
-    heavy: bool = True  # redrawn at most every HEAVY_PANE_SECONDS while training
+    heavy: bool = True  # redrawn at most every pace.heavy_pane_seconds while training
     regression_title: str = ""  # the title for a regression model, if it shows another thing
 
     def title_for(self, task: str) -> str:

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.gradcheck import GOOD, GradCheck
@@ -34,6 +35,14 @@ In the diagram, links are **blue** for positive weights and **orange** for negat
 ones, brighter when larger. In the form, **●** fields apply to the running model and
 **↻** fields rebuild the network with new weights from the seed.
 """
+
+
+def markdown(text: str) -> Widget:
+    """A Markdown widget of ``text``. Textual's Markdown (and markdown-it under it) is
+    imported when a screen first shows one, not at the app's start."""
+    from textual.widgets import Markdown
+
+    return Markdown(text)
 
 
 def keys_table(bindings: list[Binding], local: list[tuple[str, Binding]] = ()) -> str:
@@ -70,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(keys_table(self.bindings, self.local) + "\n" + NOTATION)
+            yield markdown(keys_table(self.bindings, self.local) + "\n" + NOTATION)
 
     def on_mount(self) -> None:
         help_text = self.query_one("#help")
@@ -104,7 +113,7 @@ class GradCheckScreen(ModalScreen[None]):
             "Below 1e-7 the gradients agree; above 1e-3 something is wrong."
         )
         with VerticalScroll(id="gradcheck"):
-            yield Markdown(text)
+            yield markdown(text)
 
     def on_mount(self) -> None:
         self.query_one("#gradcheck").border_title = "gradient check · escape closes"

@@ -107,3 +107,50 @@ def test_a_dataset_given_over_a_csv_config_leaves_none_of_the_csvs_settings(tmp_
     assert (config.dataset, config.data_path, config.target, config.drop_missing) == (
         "iris", None, None, False,
     )  # fmt: skip
+
+
+def python_says(code: str, **env: str) -> str:
+    """What ``code`` prints in a fresh interpreter (stdin not a terminal), with ``env`` set
+    over this one's (OPENBLAS_NUM_THREADS taken out first)."""
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | env
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=environ, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_app_and_the_command_line_load_only_what_their_first_frame_needs():
+    """nntui.cli loads neither NumPy nor the package metadata (it must set the app's BLAS
+    threads before NumPy loads); the app loads no Markdown until a screen shows some."""
+    loaded = python_says(
+        "import sys, nntui.cli; a = {'numpy', 'importlib.metadata'} & set(sys.modules); "
+        "import nntui.app; b = {'markdown_it', 'importlib.metadata'} & set(sys.modules); "
+        "print(sorted(a), sorted(b))"
+    )
+    assert loaded == "[] []"
+
+
+APP_THREADS = (
+    "import gc, os, sys; from nntui.cli import main; code = main([]); "
+    "print(code, os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules, gc.isenabled())"
+)
+
+
+def test_the_app_gives_blas_one_thread_unless_told_otherwise():
+    """`nntui` (the app) sets OPENBLAS_NUM_THREADS=1 before NumPy loads; a value the user
+    set is kept. Here the app stops at 'not a terminal' (2), after building its session;
+    the garbage collector, off while the app starts, is on again."""
+    assert python_says(APP_THREADS) == "2 1 True True"
+    assert python_says(APP_THREADS, OPENBLAS_NUM_THREADS="2") == "2 2 True True"
+
+
+def test_nntui_train_keeps_blas_defaults():
+    """Only the app sets the variable: `nntui train` leaves OpenBLAS its default."""
+    said = python_says(
+        "import os; from nntui.cli import main; "
+        "code = main(['train', '--dataset', 'xor', '--epochs', '1']); "
+        "print(code, os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    assert said.splitlines()[-1] == "0 None"

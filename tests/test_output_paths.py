@@ -190,7 +190,8 @@ async def test_the_app_saves_over_the_model_it_opened(inputs, monkeypatch):
 async def test_the_app_never_writes_a_config_over_the_one_it_was_started_with(
     tmp_path, monkeypatch
 ):
-    from nntui.cli import build_parser, session_from_args
+    from nntui.cli import build_parser
+    from nntui.options import session_from_args
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "run.toml").write_text('dataset = "xor"\n')

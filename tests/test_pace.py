@@ -6,7 +6,17 @@ from engine.data import REGISTRY, load_dataset
 from nntui.cli import build_parser
 from nntui.config import Config, ConfigError, config_toml, parse_field, read_config
 from nntui.options import config_from_args, session_from_args
-from nntui.pace import DEFAULT_SPEED, SPEEDS, draws_each_epoch, faster, next_start, slower
+from nntui.pace import (
+    DEFAULT_SPEED,
+    EACH_EPOCH_UP_TO,
+    SPEEDS,
+    draws_each_epoch,
+    faster,
+    frame_seconds,
+    heavy_pane_seconds,
+    next_start,
+    slower,
+)
 from nntui.session import Session
 from nntui.widgets.form import dataset_prompt
 
@@ -23,6 +33,18 @@ def test_plus_climbs_and_minus_descends_the_whole_ladder():
         down.append(speed)
     assert tuple(reversed(down)) == SPEEDS
     assert faster(None) is None and slower(1) == 1  # the ends hold
+
+
+def test_every_epoch_is_drawn_when_slow_and_frames_thin_out_most_at_max():
+    """Up to EACH_EPOCH_UP_TO epochs/s every epoch gets a frame and every pane its redraw;
+    faster, frames are spaced, and at max (where the training thread never sleeps) twice
+    as far apart as at 1000/s, leaving the training thread more of the GIL."""
+    for speed in SPEEDS[: SPEEDS.index(EACH_EPOCH_UP_TO) + 1]:
+        assert frame_seconds(speed) == heavy_pane_seconds(speed) == 0
+    for speed in SPEEDS[SPEEDS.index(EACH_EPOCH_UP_TO) + 1 : -1]:
+        assert 0 < frame_seconds(speed) <= heavy_pane_seconds(speed)
+    assert frame_seconds(None) == 2 * frame_seconds(1000) == 0.2
+    assert heavy_pane_seconds(None) == 2 * heavy_pane_seconds(1000) == 0.5
 
 
 def test_a_typed_speed_off_the_ladder_steps_to_its_neighbours():

@@ -54,6 +54,16 @@ def learning_rate(value: object, name: str = "the learning rate") -> float:
     return rate
 
 
+def share(value: object, name: str) -> float | None:
+    """None, or a number strictly between 0 and 1."""
+    if value is None:
+        return None
+    part = real(value, name)
+    if not 0 < part < 1:
+        raise ValueError(f"{name} must be a share between 0 and 1 (or None), got {value!r}")
+    return part
+
+
 def lambd(value: object) -> float:
     strength = real(value, "the L2 strength λ (lambd)")
     if not math.isfinite(strength) or strength < 0:

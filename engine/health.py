@@ -27,12 +27,18 @@ outside [g(-4), g(4)].
 
 The record keeps entries like the cost history: every epoch up to HEALTH_LIMIT entries,
 then every 2nd, 4th, ... epoch, always with the latest; an epoch that will not be kept is
-never computed. ``findings`` reads the latest entries and says what looks wrong.
+never computed. With a ``budget`` (a share of the training time, as the app and
+``nntui train`` give it), the record also times its own computing: once it has taken more
+than that share of the epochs' seconds (checked every BUDGET_WINDOW seconds of training),
+the stride doubles as often as it takes to fit, and the entries already kept are thinned to
+it. A tiny network at full speed is then recorded every 8th epoch or so, a larger one every
+epoch. ``findings`` reads the latest entries and says what looks wrong.
 """
 
 import functools
 import math
 import operator
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +53,7 @@ DISTRIBUTION_SAMPLE = 256  # values of A[l] per epoch for its distribution
 NOTES_PER_BATCH = 64  # epochs computed together
 CHUNK = 1 << 18  # float64 values cast at a time for A's mean and std (2 MiB)
 NOTE_BYTES = 8 << 20  # at most this much waits to be computed (see capacity)
+BUDGET_WINDOW = 0.005  # seconds of training between the checks of a budget
 GET_A, GET_DW = operator.attrgetter("A"), operator.attrgetter("dW")  # Cache, LayerGrads
 SERIES = ("grad_norm", "update_ratio", "unhealthy", "a_mean", "a_std")
 
@@ -92,8 +99,11 @@ class HealthRecord:
         gs: Sequence[Activation],
         W_slices: Sequence[slice],
         saved: dict[str, np.ndarray] | None = None,
+        budget: float | None = None,
     ) -> None:
         self.gs, self.W_slices, self.L = tuple(gs), tuple(W_slices), len(gs)
+        self.budget = budget  # the share of the training time computing may take; None: any
+        self._spent = self._trained = 0.0  # seconds computing, and training, since the check
         self.kinds = tuple(failure_kind(g) for g in gs)
         saved = saved or {}
         epoch = np.asarray(saved.get("epoch", np.zeros(0, np.int64)), np.int64)
@@ -108,7 +118,8 @@ class HealthRecord:
             self._series[:n] = saved["series"]
             self._w_q[:n], self._a_q[:n] = saved["w_quantiles"], saved["a_quantiles"]
         self.stride = int(epoch[0]) if n > 1 else 1
-        self._notes: list[tuple] = []
+        self._notes: list[tuple] = []  # epochs on the stride, waiting to be computed
+        self._latest: tuple | None = None  # the latest epoch, if it is off the stride
         self._capacity = 1  # the first epoch is computed at once, then NOTE_BYTES decide
         self._work = [np.empty(0, np.uint8) for _ in range(2)]  # see _scratch
         self._chunk = np.empty(CHUNK)  # mean_std's
@@ -129,12 +140,25 @@ class HealthRecord:
     def a_quantiles(self) -> np.ndarray:
         return self._a_q[: self.n]
 
-    def note(self, epoch: int, W_before: np.ndarray, W_after: np.ndarray, caches, grads) -> None:
-        """Epoch ``epoch`` ended: the flat weights before and after it (never written again),
-        and its last batch's caches and LayerGrads (l = 1 .. L). Computed later, in a batch:
-        noting is one append (at ~60 µs an epoch, every call counts)."""
-        A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))  # only these stay alive
-        self._notes.append((epoch, W_before, W_after, A, dW))
+    def note(
+        self,
+        epoch: int,
+        W_before: np.ndarray,
+        W_after: np.ndarray,
+        caches,
+        grads,
+        seconds: float = 0.0,
+    ) -> None:
+        """Epoch ``epoch`` ended after ``seconds``: the flat weights before and after it (never
+        written again), and its last batch's caches and LayerGrads (l = 1 .. L). Computed
+        later, in a batch: noting is one append (at ~60 µs an epoch, every call counts). An
+        epoch off the stride is only held as the latest, until the next one comes."""
+        self._trained += seconds
+        if epoch % self.stride:
+            self._latest = (epoch, W_before, W_after, tuple(caches), tuple(grads))
+            return
+        self._latest = None
+        self._notes.append(_note(epoch, W_before, W_after, caches, grads))
         if len(self._notes) >= self._capacity:
             self.flush()
 
@@ -142,8 +166,12 @@ class HealthRecord:
         """Compute the epochs noted so far that the record keeps (those on the stride, and
         the latest), in runs of one batch shape, and add them."""
         notes, self._notes = self._notes, []
+        if self._latest is not None:
+            notes.append(_note(*self._latest))
+            self._latest = None
         if not notes:
             return
+        started = time.perf_counter()
         notes = [note for note in notes[:-1] if note[0] % self.stride == 0] + notes[-1:]
         start = 0
         for end in range(1, len(notes) + 1):
@@ -151,6 +179,19 @@ class HealthRecord:
                 self._add(notes[start:end])
                 start = end
         self._capacity = capacity(notes[-1][3])
+        if self.budget is not None:
+            self._spend(time.perf_counter() - started)
+
+    def _spend(self, seconds: float) -> None:
+        """Count ``seconds`` of computing; past the budget, double the stride to fit it."""
+        self._spent += seconds
+        if self._trained < BUDGET_WINDOW:
+            return
+        over = self._spent / (self.budget * self._trained)
+        if over > 1:
+            self.stride <<= math.ceil(math.log2(over))
+            self._keep_stride(0)
+        self._spent = self._trained = 0.0
 
     def _add(self, notes: list[tuple]) -> None:
         """Compute ``notes`` (one batch shape) and add them, thinning past HEALTH_LIMIT."""
@@ -227,7 +268,8 @@ class HealthRecord:
         first."""
         columns = self.columns()
         n = int(np.searchsorted(columns["epoch"], epoch, side="right"))
-        return HealthRecord(self.gs, self.W_slices, {k: v[:n] for k, v in columns.items()})
+        saved = {k: v[:n] for k, v in columns.items()}
+        return HealthRecord(self.gs, self.W_slices, saved, self.budget)
 
     def csv_columns(self) -> list[tuple[str, int, int]]:
         """(name, series index, layer index) of each CSV column, series by series:
@@ -240,6 +282,11 @@ class HealthRecord:
                 if label:
                     columns.append((f"{label}[{l + 1}]", s, l))
         return columns
+
+
+def _note(epoch: int, W_before: np.ndarray, W_after: np.ndarray, caches, grads) -> tuple:
+    """What is kept of an epoch until it is computed: only A[l] and dW[l] of its arrays."""
+    return epoch, W_before, W_after, tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
 
 
 def capacity(A: Sequence[np.ndarray]) -> int:

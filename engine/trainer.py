@@ -168,7 +168,9 @@ class Trainer:
     as in the article). ``cost`` is bce, ce or mse. Every argument is checked here, once
     (``engine.checks``), so the epochs run unchecked: a misuse is a ValueError or TypeError
     naming the parameter. X and Y are float32 or float64; integers and bools are converted.
-    ``health`` records each epoch's per-layer health in ``history.health`` (engine.health).
+    ``health`` records each epoch's per-layer health in ``history.health`` (engine.health);
+    ``health_budget`` (e.g. 0.05) caps its computing at that share of the training time by
+    recording every 2nd, 4th, ... epoch when it would take more (timed, so not repeatable).
     """
 
     def __init__(
@@ -190,9 +192,11 @@ class Trainer:
         dtype: type | np.dtype = np.float32,
         l1: float = 0.0,
         health: bool = True,
+        health_budget: float | None = None,
     ) -> None:
         self.dtype = checks.float_dtype(dtype)
         self.record_health = health
+        self.health_budget = checks.share(health_budget, "health_budget")
         X, Y = checks.data(X, Y, dtype=self.dtype)
         if (X_test is None) != (Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
@@ -714,11 +718,12 @@ class Trainer:
         before = self._good_flat
         self._keep_good()
         if self.record_health:
-            self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
+            self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads,
+                                     seconds)  # fmt: skip
 
     def _health_record(self, saved: dict[str, np.ndarray] | None = None) -> HealthRecord:
         """An empty health record for this network, or the one ``state()`` saved."""
-        return HealthRecord(self.gs, self._W_slices, saved)
+        return HealthRecord(self.gs, self._W_slices, saved, self.health_budget)
 
     def _check_finite(self, cost: float) -> None:
         """Unless the cost and every weight are finite, roll back to the last finite epoch's

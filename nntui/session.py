@@ -63,6 +63,8 @@ from nntui.reopen import data_difference, data_record, locate_data, network_diff
 RATE_WINDOW_SECONDS = 1.0
 #: Rebuild fields that change the data itself, so that it is read or drawn again.
 DATA_SETTINGS = frozenset({"dataset", "features", "noise", "points", "data_seed"})
+HEALTH_BUDGET = 0.02  # health may compute for this share of the training time; noting
+# each epoch costs ~1-2 % more (engine.health; bench/run.py measures the whole)
 HISTORY_POINTS = 1000  # a view carries at most this many epochs of each history column
 GRADCHECK_EXAMPLES = 32
 GRADCHECK_PER_LAYER = 40
@@ -457,7 +459,7 @@ class Session:
             cost=data.cost,
             X_test=p.X_test if has_test else None, Y_test=p.Y_test if has_test else None,
             learning_rate=c.learning_rate, batch_size=c.batch_size, optimizer=c.optimizer,
-            lambd=c.lambd, init=c.init, seed=c.seed, l1=c.l1,
+            lambd=c.lambd, init=c.init, seed=c.seed, l1=c.l1, health_budget=HEALTH_BUDGET,
         )  # fmt: skip
 
     def _start(self, trainer: Trainer) -> None:

@@ -121,3 +121,68 @@ def test_nntui_train_ends_with_the_health_warnings():
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "warning: gradients vanish going back" in run.stdout
+
+
+def budgeted_trainer(epochs: int) -> Trainer:
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 4, 1], activations="sigmoid", learning_rate=0.5, health_budget=0.02,
+                dtype=np.float64)  # fmt: skip
+    for _ in range(epochs):
+        t.step_epoch()
+    return t
+
+
+def test_over_its_budget_the_record_keeps_every_kth_epoch_and_always_the_latest():
+    """Computing took 10 % of the training time against a 2 % budget: 5x over, so the
+    stride becomes 8 (the next power of two) and the kept entries are thinned to it."""
+    t = budgeted_trainer(20)
+    record = t.history.health
+    record.flush()
+    assert record.epoch.tolist() == list(range(1, 21)) and record.stride == 1
+    record._spent, record._trained = 0.0, 1.0
+    record._spend(0.1)
+    assert record.stride == 8 and record.epoch.tolist() == [8, 16, 20]
+    for _ in range(11):  # epochs 21 .. 31: 24 is on the stride, 31 is the latest
+        t.step_epoch()
+    record.flush()
+    assert record.epoch.tolist() == [8, 16, 24, 31]
+
+
+def test_an_epoch_kept_off_the_stride_is_computed_from_its_own_arrays():
+    """The latest epoch, off the stride, is held until read; its values are its own."""
+    t = budgeted_trainer(3)
+    record = t.history.health
+    record.flush()
+    record._spent, record._trained = 0.0, 1.0
+    record._spend(0.05)  # 2.5x over: stride 4
+    t.step_epoch()  # epoch 4, on the stride
+    t.step_epoch()  # epoch 5, held as the latest
+    record.flush()
+    assert record.epoch.tolist() == [4, 5]
+    dW = t._grads[0].dW
+    assert record.series[-1, 0, 0] == pytest.approx(np.sqrt((dW**2).sum()), rel=1e-9)
+    assert record.series[-1, 3, 0] == pytest.approx(t._caches[0].A.mean(), rel=1e-9)
+
+
+def test_within_its_budget_every_epoch_is_recorded():
+    t = budgeted_trainer(10)
+    record = t.history.health
+    record.flush()
+    record._spent, record._trained = 0.0, 1.0
+    record._spend(0.01)  # half the budget
+    assert record.stride == 1 and len(record.epoch) == 10
+
+
+def test_the_app_and_nntui_train_record_health_within_a_budget():
+    from nntui.config import Config
+    from nntui.session import HEALTH_BUDGET, Session
+
+    session = Session(Config())
+    assert session._trainer.history.health.budget == HEALTH_BUDGET == 0.02
+
+
+@pytest.mark.parametrize("bad", [0, 1, -0.5, 2.0])
+def test_a_health_budget_is_a_share_between_0_and_1(bad):
+    X, Y = circle_data()
+    with pytest.raises(ValueError, match="health_budget must be a share between 0 and 1"):
+        Trainer(X, Y, [2, 4, 1], health_budget=bad)

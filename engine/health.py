@@ -27,12 +27,13 @@ outside [g(-4), g(4)].
 
 The record keeps entries like the cost history: every epoch up to HEALTH_LIMIT entries,
 then every 2nd, 4th, ... epoch, always with the latest; an epoch that will not be kept is
-never computed. With a ``budget`` (a share of the training time, as the app and
-``nntui train`` give it), the record also times its own computing: once it has taken more
-than that share of the epochs' seconds (checked every BUDGET_WINDOW seconds of training),
-the stride doubles as often as it takes to fit, and the entries already kept are thinned to
-it. A tiny network at full speed is then recorded every 8th epoch or so, a larger one every
-epoch. ``findings`` reads the latest entries and says what looks wrong.
+never computed. With a ``budget`` (a share of the time, as the app and ``nntui train``
+give it), the record also times its own computing: once it has taken more than that share
+of the time since the last check (made after at least BUDGET_WINDOW seconds and
+NOTES_PER_BATCH epochs), the stride doubles as often as it takes to fit, and the entries
+already kept are thinned to it. A tiny network trained flat out is then recorded every 16th
+epoch or so; one trained at a watching pace, or with long epochs, every epoch.
+``findings`` reads the latest entries and says what looks wrong.
 """
 
 import functools
@@ -102,8 +103,9 @@ class HealthRecord:
         budget: float | None = None,
     ) -> None:
         self.gs, self.W_slices, self.L = tuple(gs), tuple(W_slices), len(gs)
-        self.budget = budget  # the share of the training time computing may take; None: any
-        self._spent = self._trained = 0.0  # seconds computing, and training, since the check
+        self.budget = budget  # the share of the time computing may take; None: any
+        self._spent = self._elapsed = 0.0  # seconds computing, and in all, since the check
+        self._noted, self._last = 0, time.perf_counter()  # epochs since it, the latest's end
         self.kinds = tuple(failure_kind(g) for g in gs)
         saved = saved or {}
         epoch = np.asarray(saved.get("epoch", np.zeros(0, np.int64)), np.int64)
@@ -147,13 +149,15 @@ class HealthRecord:
         W_after: np.ndarray,
         caches,
         grads,
-        seconds: float = 0.0,
     ) -> None:
-        """Epoch ``epoch`` ended after ``seconds``: the flat weights before and after it (never
-        written again), and its last batch's caches and LayerGrads (l = 1 .. L). Computed
-        later, in a batch: noting is one append (at ~60 µs an epoch, every call counts). An
-        epoch off the stride is only held as the latest, until the next one comes."""
-        self._trained += seconds
+        """Epoch ``epoch`` ended: the flat weights before and after it (never written again),
+        and its last batch's caches and LayerGrads (l = 1 .. L). Computed later, in a batch:
+        noting is one append (at ~60 µs an epoch, every call counts). An epoch off the
+        stride is only held as the latest, until the next one comes."""
+        now = time.perf_counter()
+        self._elapsed += now - self._last
+        self._last = now
+        self._noted += 1
         if epoch % self.stride:
             self._latest = (epoch, W_before, W_after, tuple(caches), tuple(grads))
             return
@@ -185,13 +189,14 @@ class HealthRecord:
     def _spend(self, seconds: float) -> None:
         """Count ``seconds`` of computing; past the budget, double the stride to fit it."""
         self._spent += seconds
-        if self._trained < BUDGET_WINDOW:
+        if self._elapsed < BUDGET_WINDOW or self._noted < NOTES_PER_BATCH:
             return
-        over = self._spent / (self.budget * self._trained)
+        over = self._spent / (self.budget * self._elapsed)
         if over > 1:
             self.stride <<= math.ceil(math.log2(over))
             self._keep_stride(0)
-        self._spent = self._trained = 0.0
+        self._spent = self._elapsed = 0.0
+        self._noted = 0
 
     def _add(self, notes: list[tuple]) -> None:
         """Compute ``notes`` (one batch shape) and add them, thinning past HEALTH_LIMIT."""
@@ -347,7 +352,7 @@ def _bounds(g: Activation, dtype: np.dtype) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Finding:
-    """Something wrong with layer ``layer``: its kind (vanishing, exploding, dead,
+    """Something wrong with layer ``layer``: its kind (vanishing, stalled, exploding, dead,
     saturated), what was seen, and what to try."""
 
     layer: int
@@ -371,20 +376,33 @@ def findings(record: HealthRecord) -> list[Finding]:
 
 
 def _vanishing(latest: np.ndarray) -> list[Finding]:
-    """Update ratios below VANISHING_RATIO, or ‖dW‖ falling VANISHING_FALL-fold from layer L
-    to layer 1."""
-    found = []
+    """Update ratios below VANISHING_RATIO while another layer's moves more (when none
+    moves, the whole network has stalled: converged, or too small a learning rate), or
+    ‖dW‖ falling VANISHING_FALL-fold from layer L to layer 1."""
     grad_norm, ratio = latest[0], latest[1]
-    for l, r in enumerate(ratio, start=1):
-        if r < VANISHING_RATIO:
-            found.append(Finding(l, "vanishing", f"layer {l}: its weights barely move (update "
-                         f"ratio ‖ΔW‖/‖W‖ = {r:.1e}, below {VANISHING_RATIO:.0e})",
-                         VANISHING_HINT))  # fmt: skip
+    top = np.nanmax(ratio) if np.isfinite(ratio).any() else math.nan
+    if top < VANISHING_RATIO:
+        found = [Finding(len(ratio), "stalled", f"every layer barely moves (the largest update "
+                         f"ratio ‖ΔW‖/‖W‖ is {top:.1e}, below {VANISHING_RATIO:.0e})",
+                         STALLED_HINT)]  # fmt: skip
+    else:
+        found = _lagging(ratio)
     L = len(grad_norm)
     if L > 1 and grad_norm[-1] >= VANISHING_FALL * grad_norm[0]:
         fall = grad_norm[-1] / grad_norm[0] if grad_norm[0] > 0 else math.inf
         found.append(Finding(1, "vanishing", f"gradients vanish going back: ‖dW[{L}]‖ is "
                      f"{fall:.0f}x ‖dW[1]‖", VANISHING_HINT))  # fmt: skip
+    return found
+
+
+def _lagging(ratio: np.ndarray) -> list[Finding]:
+    """The layers whose update ratio is below VANISHING_RATIO (another layer's is not)."""
+    found = []
+    for l, r in enumerate(ratio, start=1):
+        if r < VANISHING_RATIO:
+            found.append(Finding(l, "vanishing", f"layer {l}: its weights barely move (update "
+                         f"ratio ‖ΔW‖/‖W‖ = {r:.1e}, below {VANISHING_RATIO:.0e})",
+                         VANISHING_HINT))  # fmt: skip
     return found
 
 
@@ -410,5 +428,7 @@ def _failing(l: int, kind: str, share: float) -> Finding:
 VANISHING_HINT = ("try relu in the hidden layers, He or Xavier init instead of small, fewer "
                   "layers, or a larger learning rate")  # fmt: skip
 EXPLODING_HINT = "try a smaller learning rate, or Adam"
+STALLED_HINT = ("if the cost is still high, try a larger learning rate or Adam; if it is low, "
+                "the network has converged")  # fmt: skip
 DEAD_HINT = "try a smaller learning rate, leaky_relu, or He init"
 SATURATED_HINT = "try Xavier init, standardised inputs, or relu in the hidden layers"

@@ -169,8 +169,8 @@ class Trainer:
     (``engine.checks``), so the epochs run unchecked: a misuse is a ValueError or TypeError
     naming the parameter. X and Y are float32 or float64; integers and bools are converted.
     ``health`` records each epoch's per-layer health in ``history.health`` (engine.health);
-    ``health_budget`` (e.g. 0.05) caps its computing at that share of the training time by
-    recording every 2nd, 4th, ... epoch when it would take more (timed, so not repeatable).
+    ``health_budget`` (e.g. 0.02) caps its computing at that share of the time by recording
+    every 2nd, 4th, ... epoch when it would take more (timed, so not repeatable).
     """
 
     def __init__(
@@ -718,8 +718,7 @@ class Trainer:
         before = self._good_flat
         self._keep_good()
         if self.record_health:
-            self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads,
-                                     seconds)  # fmt: skip
+            self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
 
     def _health_record(self, saved: dict[str, np.ndarray] | None = None) -> HealthRecord:
         """An empty health record for this network, or the one ``state()`` saved."""

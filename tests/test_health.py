@@ -6,7 +6,7 @@ import csv
 import numpy as np
 import pytest
 
-from engine.health import SATURATION, findings
+from engine.health import SATURATION, _vanishing, findings
 from engine.persist import load_model, save_model
 from engine.toy import circles
 from engine.trainer import Trainer
@@ -133,13 +133,13 @@ def budgeted_trainer(epochs: int) -> Trainer:
 
 
 def test_over_its_budget_the_record_keeps_every_kth_epoch_and_always_the_latest():
-    """Computing took 10 % of the training time against a 2 % budget: 5x over, so the
+    """Computing took 10 % of the time against a 2 % budget: 5x over, so the
     stride becomes 8 (the next power of two) and the kept entries are thinned to it."""
     t = budgeted_trainer(20)
     record = t.history.health
     record.flush()
     assert record.epoch.tolist() == list(range(1, 21)) and record.stride == 1
-    record._spent, record._trained = 0.0, 1.0
+    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
     record._spend(0.1)
     assert record.stride == 8 and record.epoch.tolist() == [8, 16, 20]
     for _ in range(11):  # epochs 21 .. 31: 24 is on the stride, 31 is the latest
@@ -153,7 +153,7 @@ def test_an_epoch_kept_off_the_stride_is_computed_from_its_own_arrays():
     t = budgeted_trainer(3)
     record = t.history.health
     record.flush()
-    record._spent, record._trained = 0.0, 1.0
+    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
     record._spend(0.05)  # 2.5x over: stride 4
     t.step_epoch()  # epoch 4, on the stride
     t.step_epoch()  # epoch 5, held as the latest
@@ -168,7 +168,7 @@ def test_within_its_budget_every_epoch_is_recorded():
     t = budgeted_trainer(10)
     record = t.history.health
     record.flush()
-    record._spent, record._trained = 0.0, 1.0
+    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
     record._spend(0.01)  # half the budget
     assert record.stride == 1 and len(record.epoch) == 10
 
@@ -186,3 +186,22 @@ def test_a_health_budget_is_a_share_between_0_and_1(bad):
     X, Y = circle_data()
     with pytest.raises(ValueError, match="health_budget must be a share between 0 and 1"):
         Trainer(X, Y, [2, 4, 1], health_budget=bad)
+
+
+def latest_with(grad_norm: list[float], ratio: list[float]) -> np.ndarray:
+    """An entry (5, L) of the series with these gradient norms and update ratios."""
+    L = len(ratio)
+    return np.array([grad_norm, ratio, [0.0] * L, [0.0] * L, [1.0] * L])
+
+
+def test_a_network_where_no_layer_moves_has_stalled_rather_than_vanishing():
+    """A converged network (every update ratio ~1e-6, gradients alike in every layer) is
+    not told to change its activations: it is told it stalled, and what that can mean."""
+    found = _vanishing(latest_with([1e-4, 2e-4], [4.5e-6, 4.7e-6]))
+    assert [(f.kind, f.layer) for f in found] == [("stalled", 2)]
+    assert "converged" in found[0].hint
+
+
+def test_a_layer_that_barely_moves_while_another_moves_is_vanishing():
+    found = _vanishing(latest_with([1e-3, 2e-3, 3e-3], [1e-7, 1e-3, 1e-2]))
+    assert [(f.kind, f.layer) for f in found] == [("vanishing", 1)]

@@ -131,9 +131,12 @@ class HealthRecord:
 
     def note(self, epoch: int, W_before: np.ndarray, W_after: np.ndarray, caches, grads) -> None:
         """Epoch ``epoch`` ended: the flat weights before and after it (never written again),
-        and its last batch's caches and LayerGrads (l = 1 .. L). Computed later, in a batch:
-        noting is one append (at ~60 µs an epoch, every call counts)."""
-        A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))  # only these stay alive
+        and its last batch's caches and LayerGrads (l = 1 .. L), whose arrays the trainer
+        writes again next epoch. Computed later, in a batch: A[l] and dW[l] are copied unless
+        this note completes the batch (at ~60 µs an epoch, every call counts)."""
+        A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
+        if len(self._notes) + 1 < self._capacity:  # it waits: keep copies
+            A, dW = tuple(map(np.copy, A)), tuple(map(np.copy, dW))
         self._notes.append((epoch, W_before, W_after, A, dW))
         if len(self._notes) >= self._capacity:
             self.flush()

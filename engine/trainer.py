@@ -31,6 +31,7 @@ from engine.phases import Phase
 from engine.propagation import (
     Cache,
     LayerGrads,
+    Work,
     backward_layers,
     forward_layers,
     layer_forward,
@@ -612,22 +613,24 @@ class Trainer:
     def _whole_epoch(self, stop: Callable[[], bool] | None) -> None:
         """One whole epoch straight through: per batch the same layer functions as
         ``_epoch`` in the same order (so the same parameters, bit for bit), without its
-        generator and per-phase records. ``stop()`` is asked after every batch."""
+        generator and per-phase records, writing into arrays kept from batch to batch
+        (``_works``; dW[l] and db[l] are views into one flat gradient, so gradient descent
+        updates all weights in one pass). ``stop()`` is asked after every batch."""
         started = time.perf_counter()
         total_cost = total_score = 0.0
         with _divergence_is_checked():
             for columns, Xb, Yb in self._batches():
                 self._batch_columns, self._after_update = columns, False
+                works = self._works_for(Yb.shape[1])
                 A = Xb
                 for l, (W_l, b_l, g) in enumerate(self._layers):
-                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g)
+                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
                     A = cache.A
                 J, score = self._score(A, Yb)
                 total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
-                grads: Params = {}
-                for step, (dW_key, db_key) in zip(self._backward(Yb), self._grad_keys, strict=True):
-                    grads[dW_key], grads[db_key] = step.dW, step.db
-                self._update(grads)
+                for _ in self._backward(Yb, works):
+                    pass
+                self._update(self._flat_grads, flat=True)
                 if stop is not None and stop():
                     self._undo_epoch()
                     raise EpochStoppedError(self.epoch)
@@ -641,17 +644,40 @@ class Trainer:
             return J, accuracy(AL, Y) * Y.shape[1]
         return J, _residual_squares(AL, Y)
 
-    def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
-        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""
+    def _backward(self, Y: np.ndarray, works: list[Work] | None = None) -> Iterator[LayerGrads]:
+        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads`` (written
+        into ``works`` when given)."""
         AL = self._caches[-1].A
-        for step in backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1):
+        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1, works)
+        for step in steps:
             self._grads[step.l - 1] = step
             yield step
 
-    def _update(self, grads: Params) -> None:
-        """The optimiser's step, keeping the weights before it for ``pass_params``."""
+    def _works_for(self, m: int) -> list[Work]:
+        """Layer 1 .. L's arrays for batches of m examples, made once per batch size; dW[l]
+        and db[l] are the views into ``_dflat``, the flat gradient."""
+        works = self._works.get(m)
+        if works is None:
+            dims, dtype = self.layer_dims, self.dtype
+            works = [
+                Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
+                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
+                     np.empty((dims[l - 1], m), dtype) if l > 1 else None)
+                for l, n in enumerate(dims[1:], start=1)
+            ]  # fmt: skip
+            self._works[m] = works
+        return works
+
+    def _update(self, grads: Params, flat: bool = False) -> None:
+        """The optimiser's step, keeping the weights before it for ``pass_params``; ``flat``:
+        ``grads`` are the views into ``_dflat`` (``_flat_grads``)."""
         np.copyto(self._before_flat, self._flat)
-        self.optimizer.update(self.params, grads, self.learning_rate)
+        if flat:
+            self.optimizer.update_flat(
+                self._flat, self._dflat, self.params, grads, self.learning_rate
+            )
+        else:
+            self.optimizer.update(self.params, grads, self.learning_rate)
         self._updated = (grads, self.learning_rate, self.optimizer)
         self._after_update = True
 
@@ -750,7 +776,10 @@ class Trainer:
         self._W_slices = [places[f"W{l}"] for l in range(1, self.L + 1)]  # W[l] in the buffer
         self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], g)
                         for l, g in enumerate(self.gs, start=1)]  # fmt: skip
-        self._grad_keys = [(f"dW{l}", f"db{l}") for l in range(self.L, 0, -1)]  # l = L .. 1
+        self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
+        self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
+                            for key, where in places.items()}  # fmt: skip
+        self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)
         self._good_flat = self._flat.copy()
 
     def _keep_good(self) -> None:

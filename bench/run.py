@@ -248,7 +248,8 @@ class Counted(np.ndarray):
 
     def __array_function__(self, func, types, args, kwargs):
         Counted.calls += _outside_numpy(sys._getframe(1))
-        return super().__array_function__(func, types, args, kwargs)
+        result = super().__array_function__(func, types, args, kwargs)
+        return result.view(Counted) if type(result) is np.ndarray else result  # np.where's
 
 
 def _plain(x: object) -> object:

@@ -34,6 +34,17 @@ def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
     return -float(np.vdot(np.log(AL), Y) + np.vdot(np.log(1 - AL), 1 - Y)) / m
 
 
+def binary_cross_entropy_scored(AL: np.ndarray, Y: np.ndarray) -> tuple[float, int]:
+    """J as ``binary_cross_entropy`` gives it, and how many of the m labels (AL >= 0.5) are
+    Y's, for Y (1, m) of 0s and 1s only (the trainer's, checked once). With such labels each
+    column's term is the log of P, the clipped AL where Y = 1 and 1 - it where Y = 0."""
+    m = Y.shape[1]
+    AL_clipped = _clip(AL)
+    P = np.where(Y, AL_clipped, 1 - AL_clipped)
+    J = -float(np.add.reduce(np.log(P, out=P), axis=None)) / m
+    return J, np.count_nonzero((AL >= 0.5) == Y)
+
+
 def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """dAL = -(Y / AL - (1 - Y) / (1 - AL)), the article's dAL; (1, m)."""
     AL = _clip(AL)

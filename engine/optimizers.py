@@ -56,14 +56,6 @@ class Optimizer(ABC):
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         """Update ``params`` in place from ``grads`` ('dW1' for 'W1', ...)."""
 
-    def update_flat(
-        self, theta: np.ndarray, dtheta: np.ndarray, params: Params, grads: Params,
-        learning_rate: float,
-    ) -> None:  # fmt: skip
-        """``update`` when ``params`` are views into one flat buffer ``theta`` and ``grads``
-        the same views into ``dtheta``: the same numbers, in fewer passes where it can."""
-        self.update(params, grads, learning_rate)
-
     def state(self) -> Params:
         """The running averages as '<name>_<parameter>' arrays, and the counters."""
         arrays = {
@@ -93,12 +85,13 @@ class GradientDescent(Optimizer):
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         descend(params, grads, learning_rate)
 
-    def update_flat(
-        self, theta: np.ndarray, dtheta: np.ndarray, params: Params, grads: Params,
-        learning_rate: float,
-    ) -> None:  # fmt: skip
-        """θ := θ - α dθ over every parameter at once: one pass over the flat buffers."""
-        theta -= learning_rate * dtheta
+    @staticmethod
+    def descend_into(
+        theta: np.ndarray, dtheta: np.ndarray, learning_rate: float, out: np.ndarray
+    ) -> None:
+        """out := θ - α dθ for all parameters at once, θ and dθ being flat buffers of them all:
+        the numbers ``update`` gives, in one call (and θ is left as it was)."""
+        np.subtract(theta, learning_rate * dtheta, out=out)
 
 
 class Momentum(Optimizer):

@@ -21,12 +21,19 @@ import numpy as np
 from engine import checks
 from engine.activations import Activation
 from engine.checkpoints import Checkpoint, Checkpoints
-from engine.costs import check_output, compute_cost, get_cost
+from engine.costs import (
+    binary_cross_entropy_scored,
+    check_output,
+    compute_cost,
+    get_cost,
+    l1_penalty,
+    l2_penalty,
+)
 from engine.health import HealthRecord
 from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
 from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
-from engine.optimizers import Optimizer, make_optimizer
+from engine.optimizers import GradientDescent, Optimizer, make_optimizer
 from engine.phases import Phase
 from engine.propagation import (
     Cache,
@@ -634,15 +641,21 @@ class Trainer:
                 if stop is not None and stop():
                     self._undo_epoch()
                     raise EpochStoppedError(self.epoch)
+            self._caches_hold_the_weights()
             self._end_epoch(total_cost, total_score, started)
 
     def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """The batch's J, and its count of correct labels (classification) or its SS_res."""
-        J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+        """The batch's J, and its count of correct labels (classification) or its SS_res.
+        One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
+        if self.cost == "bce" and AL.shape[0] == 1:
+            J, score = binary_cross_entropy_scored(AL, Y)
+            m = Y.shape[1]
+            J += l2_penalty(self.params, self.lambd, m) + l1_penalty(self.params, self.l1, m)
+        else:
+            J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+            score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None
         self._batch_cost = J
-        if self.is_classification:
-            return J, accuracy(AL, Y) * Y.shape[1]
-        return J, _residual_squares(AL, Y)
+        return J, _residual_squares(AL, Y) if score is None else score
 
     def _backward(self, Y: np.ndarray, works: list[Work] | None = None) -> Iterator[LayerGrads]:
         """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads`` (written
@@ -670,13 +683,16 @@ class Trainer:
 
     def _update(self, grads: Params, flat: bool = False) -> None:
         """The optimiser's step, keeping the weights before it for ``pass_params``; ``flat``:
-        ``grads`` are the views into ``_dflat`` (``_flat_grads``)."""
-        np.copyto(self._before_flat, self._flat)
-        if flat:
-            self.optimizer.update_flat(
-                self._flat, self._dflat, self.params, grads, self.learning_rate
+        ``grads`` are the views into ``_dflat`` (``_flat_grads``). Gradient descent then
+        writes the new weights into the buffer of the weights before the last update, and
+        the two buffers swap roles, instead of copying the weights before it first."""
+        if flat and isinstance(self.optimizer, GradientDescent):
+            self.optimizer.descend_into(
+                self._flat, self._dflat, self.learning_rate, out=self._before_flat
             )
+            self._swap_weights()
         else:
+            np.copyto(self._before_flat, self._flat)
             self.optimizer.update(self.params, grads, self.learning_rate)
         self._updated = (grads, self.learning_rate, self.optimizer)
         self._after_update = True
@@ -737,6 +753,19 @@ class Trainer:
         if self.record_health:
             self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
 
+    def _caches_hold_the_weights(self) -> None:
+        """Each cache's W[l] and b[l] are the weights now, as phase steps leave them (after a
+        swap the caches hold the buffer of the weights before the update)."""
+        pairs = zip(self._caches, self._layers, strict=True)
+        self._caches = [cache._replace(W=W_l, b=b_l) for cache, (W_l, b_l, _) in pairs]
+
+    def _swap_weights(self) -> None:
+        """The buffer holding the weights before the last update becomes the weights, and the
+        weights so far become the weights before it (their views and layers with them)."""
+        self._flat, self._before_flat = self._before_flat, self._flat
+        self.params, self._before = self._before, self.params
+        self._layers, self._layers_before = self._layers_before, self._layers
+
     def _health_record(self, saved: dict[str, np.ndarray] | None = None) -> HealthRecord:
         """An empty health record for this network, or the one ``state()`` saved."""
         return HealthRecord(self.gs, self._W_slices, saved)
@@ -774,8 +803,10 @@ class Trainer:
             places[key] = where
             start += value.size
         self._W_slices = [places[f"W{l}"] for l in range(1, self.L + 1)]  # W[l] in the buffer
-        self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], g)
-                        for l, g in enumerate(self.gs, start=1)]  # fmt: skip
+        self._layers, self._layers_before = (
+            [(weights[f"W{l}"], weights[f"b{l}"], g) for l, g in enumerate(self.gs, start=1)]
+            for weights in (self.params, self._before)
+        )  # the whole epoch's (W[l], b[l], g[l]), l = 1 .. L, of each buffer
         self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
         self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
                             for key, where in places.items()}  # fmt: skip

@@ -47,8 +47,9 @@ class Work(NamedTuple):
     Z: np.ndarray  # (n_l, m)
     A: np.ndarray  # (n_l, m)
     dZ: np.ndarray  # (n_l, m)
-    dW: np.ndarray  # (n_l, n_{l-1}), may be a view into one flat gradient buffer
-    db: np.ndarray  # (n_l, 1), likewise
+    dW: np.ndarray  # (n_l, n_{l-1}), a view into dW_db
+    db: np.ndarray  # (n_l, 1), a view into dW_db
+    dW_db: np.ndarray  # (n_l * n_{l-1} + n_l,): dW then db, flat, side by side
     dA_prev: np.ndarray | None  # (n_{l-1}, m); None for l = 1
 
 
@@ -142,13 +143,13 @@ def linear_part_backward(
     0 where a weight is exactly 0."""
     m = cache.A_prev.shape[1]
     dW = np.matmul(dZ, cache.A_prev.T, out=None if work is None else work.dW)
-    dW *= 1 / m
+    db = np.add.reduce(dZ, axis=1, keepdims=True, out=None if work is None else work.db)
+    for gradient in (dW, db) if work is None else (work.dW_db,):  # side by side: one pass
+        gradient *= 1 / m
     if lambd:
         dW += (lambd / m) * cache.W
     if l1:
         dW += (l1 / m) * np.sign(cache.W)
-    db = np.add.reduce(dZ, axis=1, keepdims=True, out=None if work is None else work.db)
-    db *= 1 / m
     dA_prev = None
     if need_dA_prev:
         dA_prev = np.matmul(cache.W.T, dZ, out=None if work is None else work.dA_prev)

@@ -668,14 +668,15 @@ class Trainer:
 
     def _works_for(self, m: int) -> list[Work]:
         """Layer 1 .. L's arrays for batches of m examples, made once per batch size; dW[l]
-        and db[l] are the views into ``_dflat``, the flat gradient."""
+        and db[l] are the views into ``_dflat``, the flat gradient, where they sit side by
+        side."""
         works = self._works.get(m)
         if works is None:
             dims, dtype = self.layer_dims, self.dtype
             works = [
                 Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
                      self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
-                     np.empty((dims[l - 1], m), dtype) if l > 1 else None)
+                     self._layer_grads[l - 1], np.empty((dims[l - 1], m), dtype) if l > 1 else None)
                 for l, n in enumerate(dims[1:], start=1)
             ]  # fmt: skip
             self._works[m] = works
@@ -791,6 +792,7 @@ class Trainer:
         """Hold all of W[l] and b[l] in one contiguous buffer, ``params`` being views into it
         (so update them in place, as the optimisers do). The checks at each epoch's end are
         then single passes: are all weights finite, and keep a copy of the last good ones."""
+        params = {key: params[key] for key in param_shapes(self.layer_dims)}  # W1, b1, W2, ...
         self._flat = np.concatenate([np.asarray(p, self.dtype).ravel() for p in params.values()])
         self._before_flat = self._flat.copy()  # the weights before the last update
         self.params, self._before = {}, {}
@@ -810,6 +812,8 @@ class Trainer:
         self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
         self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
                             for key, where in places.items()}  # fmt: skip
+        self._layer_grads = [self._dflat[places[f"W{l}"].start : places[f"b{l}"].stop]
+                             for l in range(1, self.L + 1)]  # dW[l] then db[l], flat  # fmt: skip
         self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)
         self._good_flat = self._flat.copy()
 

@@ -356,11 +356,13 @@ class Trainer:
 
     @property
     def tensors(self) -> dict[ArrayName, np.ndarray]:
-        """Every array of the latest pass by its name: A[0] .. A[L], W[l], b[l], Z[l], and
-        once a backward pass ran, dZ[l], dW[l], db[l]."""
+        """Every array of the latest pass by its name: A[0] .. A[L], Z[l], W[l] and b[l] as
+        they are now (after the pass's update, if one followed), and once a backward pass
+        ran, dZ[l], dW[l], db[l]."""
         tensors: dict[ArrayName, np.ndarray] = {}
         for l, cache in enumerate(self._caches, start=1):
             tensors |= _forward_tensors(l, cache)
+            tensors[W(l)], tensors[b(l)] = self.params[W(l).key], self.params[b(l).key]
         for step in self._grads:
             if step is not None:
                 tensors |= _gradient_tensors(step)
@@ -641,7 +643,6 @@ class Trainer:
                 if stop is not None and stop():
                     self._undo_epoch()
                     raise EpochStoppedError(self.epoch)
-            self._caches_hold_the_weights()
             self._end_epoch(total_cost, total_score, started)
 
     def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
@@ -753,12 +754,6 @@ class Trainer:
         self._keep_good()
         if self.record_health:
             self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
-
-    def _caches_hold_the_weights(self) -> None:
-        """Each cache's W[l] and b[l] are the weights now, as phase steps leave them (after a
-        swap the caches hold the buffer of the weights before the update)."""
-        pairs = zip(self._caches, self._layers, strict=True)
-        self._caches = [cache._replace(W=W_l, b=b_l) for cache, (W_l, b_l, _) in pairs]
 
     def _swap_weights(self) -> None:
         """The buffer holding the weights before the last update becomes the weights, and the

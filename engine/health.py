@@ -136,7 +136,7 @@ class HealthRecord:
         this note completes the batch (at ~60 µs an epoch, every call counts)."""
         A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
         if len(self._notes) + 1 < self._capacity:  # it waits: keep copies
-            A, dW = tuple(map(np.copy, A)), tuple(map(np.copy, dW))
+            A, dW = tuple(map(np.ndarray.copy, A)), tuple(map(np.ndarray.copy, dW))
         self._notes.append((epoch, W_before, W_after, A, dW))
         if len(self._notes) >= self._capacity:
             self.flush()

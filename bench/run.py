@@ -208,7 +208,8 @@ class Counted(np.ndarray):
 
     def __array_function__(self, func, types, args, kwargs):
         Counted.calls += _outside_numpy(sys._getframe(1))
-        return super().__array_function__(func, types, args, kwargs)
+        result = super().__array_function__(func, types, args, kwargs)
+        return result.view(Counted) if type(result) is np.ndarray else result  # np.where's
 
 
 def _plain(x: object) -> object:
@@ -227,8 +228,6 @@ def numpy_calls(trainer: Trainer) -> int:
     """The NumPy calls one epoch of ``trainer.step_epoch`` makes: ufuncs and array functions
     on its arrays (through Counted) plus the ndarray methods and NumPy builtins it calls
     (a profile hook on C calls), each counted where code outside NumPy calls it."""
-    for name in ("X", "Y", "_flat", "_before_flat", "_good_flat"):
-        setattr(trainer, name, getattr(trainer, name).view(Counted))
     methods = 0
 
     def hook(frame, event, fn) -> None:
@@ -243,12 +242,24 @@ def numpy_calls(trainer: Trainer) -> int:
                 getattr(fn, "__module__", "") or ""
             ).startswith("numpy")
 
-    trainer.step_epoch()  # the first epoch after the swap may differ (buffers, records)
+    trainer.step_epoch()  # the first epoch makes the arrays the next ones write into
+    _count_on(trainer)
     Counted.calls = 0
     sys.setprofile(hook)
     trainer.step_epoch()
     sys.setprofile(None)
     return Counted.calls + methods
+
+
+def _count_on(trainer: Trainer) -> None:
+    """View the trainer's data, weight and gradient buffers and the arrays its epochs write
+    into (``_works``) as Counted, so every call on them or on what is made from them counts."""
+    for name in ("X", "Y", "_flat", "_before_flat", "_good_flat", "_dflat"):
+        setattr(trainer, name, getattr(trainer, name).view(Counted))
+    trainer._works = {
+        m: [type(w)(*(None if a is None else a.view(Counted) for a in w)) for w in works]
+        for m, works in trainer._works.items()
+    }
 
 
 def health_rows(repeats: int, epochs: int) -> list[Row]:

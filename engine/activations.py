@@ -7,7 +7,9 @@ beyond: nothing overflows, nothing warns.
 The article uses one activation, sigmoid, and computes its derivative as
 ``sigmoid(Z) * (1 - sigmoid(Z))``. Here each activation has a ``backward(dA, Z, A)``
 that returns dZ = dA * g'(Z); it is handed A = g(Z) too, so sigmoid and tanh reuse the
-forward result instead of computing g again.
+forward result instead of computing g again. Both take an optional ``out``, an array of
+the result's shape to write it into (a training loop reuses its buffers that way); linear
+hands back its input itself.
 """
 
 from collections.abc import Callable
@@ -18,77 +20,97 @@ import numpy as np
 LEAKY_SLOPE = 0.01
 
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
+def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A = 1 / (1 + e^-Z), computed as (1 + tanh(Z/2)) / 2, which cannot overflow."""
-    A = Z * 0.5
+    A = np.multiply(Z, 0.5, out=out)
     np.tanh(A, out=A)
     A += 1.0
     A *= 0.5
     return A
 
 
-def tanh(Z: np.ndarray) -> np.ndarray:
+def tanh(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A = tanh(Z)."""
-    return np.tanh(Z)
+    return np.tanh(Z, out=out)
 
 
-def relu(Z: np.ndarray) -> np.ndarray:
+def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A = max(0, Z)."""
-    return np.maximum(Z, 0)
+    return np.maximum(Z, 0, out=out)
 
 
-def leaky_relu(Z: np.ndarray) -> np.ndarray:
+def leaky_relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A = Z where Z > 0, else 0.01 Z."""
-    return np.where(Z > 0, Z, Z * LEAKY_SLOPE)
+    return _into(np.where(Z > 0, Z, Z * LEAKY_SLOPE), out)
 
 
-def linear(Z: np.ndarray) -> np.ndarray:
-    """A = Z (identity), the output of a regression network."""
+def linear(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A = Z (identity), the output of a regression network: Z itself, whatever ``out``."""
     return Z
 
 
-def softmax(Z: np.ndarray) -> np.ndarray:
+def softmax(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A[:, i] = e^Z[:, i] / sum(e^Z[:, i]); each column sums to 1. Shifted by the column max."""
-    A = Z - Z.max(axis=0, keepdims=True)
+    A = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
     np.exp(A, out=A)
     A /= A.sum(axis=0, keepdims=True)
     return A
 
 
-def sigmoid_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA * A * (1 - A), in one new array: (1 - A), times A, times dA."""
-    dZ = 1 - A
+def sigmoid_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """dZ = dA * A * (1 - A), in one array: (1 - A), times A, times dA."""
+    dZ = np.subtract(1, A, out=out)
     dZ *= A
     dZ *= dA
     return dZ
 
 
-def tanh_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA * (1 - A^2), in one new array: A^2, then 1 - A^2, times dA."""
-    dZ = A * A
+def tanh_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """dZ = dA * (1 - A^2), in one array: A^2, then 1 - A^2, times dA."""
+    dZ = np.multiply(A, A, out=out)
     np.subtract(1, dZ, out=dZ)
     dZ *= dA
     return dZ
 
 
-def relu_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def relu_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA where Z > 0, else 0."""
-    return dA * (Z > 0)
+    return np.multiply(dA, Z > 0, out=out)
 
 
-def leaky_relu_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def leaky_relu_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA where Z > 0, else 0.01 dA."""
-    return np.where(Z > 0, dA, dA * LEAKY_SLOPE)
+    return _into(np.where(Z > 0, dA, dA * LEAKY_SLOPE), out)
 
 
-def linear_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA."""
+def linear_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """dZ = dA itself, whatever ``out``."""
     return dA
 
 
-def softmax_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def softmax_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = A * (dA - sum(dA * A)) per column: the softmax Jacobian applied to dA."""
-    return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    return np.multiply(A, dA - (dA * A).sum(axis=0, keepdims=True), out=out)
+
+
+def _into(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``result`` written into ``out`` when one is given (same shape), else itself."""
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
 
 
 Array = np.ndarray
@@ -101,8 +123,8 @@ class Activation:
     ``hidden`` says whether it is offered for hidden layers."""
 
     name: str
-    forward: Callable[[Array], Array]
-    backward: Callable[[Array, Array, Array], Array]
+    forward: Callable[..., Array]  # (Z, out=None) -> A, into ``out`` if given
+    backward: Callable[..., Array]  # (dA, Z, A, out=None) -> dZ, into ``out`` if given
     saturates: bool = False  # sigmoid and tanh: units with |Z| > 4 barely learn
     dies: bool = False  # the ReLUs: a unit with Z <= 0 on every example stops learning
     hidden: bool = False

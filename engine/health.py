@@ -151,9 +151,11 @@ class HealthRecord:
         grads,
     ) -> None:
         """Epoch ``epoch`` ended: the flat weights before and after it (never written again),
-        and its last batch's caches and LayerGrads (l = 1 .. L). Computed later, in a batch:
-        noting is one append (at ~60 µs an epoch, every call counts). An epoch off the
-        stride is only held as the latest, until the next one comes."""
+        and its last batch's caches and LayerGrads (l = 1 .. L), whose arrays the trainer
+        writes again next epoch. Computed later, in a batch: A[l] and dW[l] are copied unless
+        this note completes the batch (at ~60 µs an epoch, every call counts). An epoch off
+        the stride is only held as the latest, uncopied, until the next one comes (the
+        trainer calls ``forget_latest`` when it writes those arrays without a note)."""
         now = time.perf_counter()
         self._elapsed += now - self._last
         self._last = now
@@ -162,9 +164,17 @@ class HealthRecord:
             self._latest = (epoch, W_before, W_after, tuple(caches), tuple(grads))
             return
         self._latest = None
-        self._notes.append(_note(epoch, W_before, W_after, caches, grads))
+        A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
+        if len(self._notes) + 1 < self._capacity:  # it waits: keep copies
+            A, dW = tuple(map(np.ndarray.copy, A)), tuple(map(np.ndarray.copy, dW))
+        self._notes.append((epoch, W_before, W_after, A, dW))
         if len(self._notes) >= self._capacity:
             self.flush()
+
+    def forget_latest(self) -> None:
+        """The arrays the latest epoch's note holds were written again (an epoch undone or
+        rolled back): unless it is on the stride, that epoch goes unrecorded."""
+        self._latest = None
 
     def flush(self) -> None:
         """Compute the epochs noted so far that the record keeps (those on the stride, and

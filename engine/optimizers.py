@@ -85,6 +85,14 @@ class GradientDescent(Optimizer):
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         descend(params, grads, learning_rate)
 
+    @staticmethod
+    def descend_into(
+        theta: np.ndarray, dtheta: np.ndarray, learning_rate: float, out: np.ndarray
+    ) -> None:
+        """out := θ - α dθ for all parameters at once, θ and dθ being flat buffers of them all:
+        the numbers ``update`` gives, in one call (and θ is left as it was)."""
+        np.subtract(theta, learning_rate * dtheta, out=out)
+
 
 class Momentum(Optimizer):
     """Gradient descent with momentum: v := β v + (1 - β) dθ, θ := θ - α v."""

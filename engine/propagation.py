@@ -40,6 +40,19 @@ class Cache(NamedTuple):
     A: np.ndarray  # A[l] = g(Z[l]) (n_l, m)
 
 
+class Work(NamedTuple):
+    """Arrays that layer l's forward and backward passes write into, kept by a training
+    loop from one batch to the next instead of new ones each pass."""
+
+    Z: np.ndarray  # (n_l, m)
+    A: np.ndarray  # (n_l, m)
+    dZ: np.ndarray  # (n_l, m)
+    dW: np.ndarray  # (n_l, n_{l-1}), a view into dW_db
+    db: np.ndarray  # (n_l, 1), a view into dW_db
+    dW_db: np.ndarray  # (n_l * n_{l-1} + n_l,): dW then db, flat, side by side
+    dA_prev: np.ndarray | None  # (n_{l-1}, m); None for l = 1
+
+
 class LayerGrads(NamedTuple):
     """What layer l's backward pass computes."""
 
@@ -70,11 +83,14 @@ def resolve_activations(activations: str | Sequence[str] | None, L: int) -> list
     return [a if isinstance(a, Activation) else get_activation(a) for a in activations]
 
 
-def layer_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, g: Activation) -> Cache:
-    """Z = W · A_prev + b, A = g(Z). A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1)."""
-    Z = W @ A_prev
+def layer_forward(
+    A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, g: Activation, work: Work | None = None
+) -> Cache:
+    """Z = W · A_prev + b, A = g(Z). A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1);
+    Z and A are written into ``work``'s arrays when it is given, else new ones."""
+    Z = np.matmul(W, A_prev, out=None if work is None else work.Z)
     Z += b
-    return Cache(A_prev, W, b, Z, g.forward(Z))
+    return Cache(A_prev, W, b, Z, g.forward(Z, out=None if work is None else work.A))
 
 
 def forward_layers(
@@ -120,19 +136,23 @@ def linear_part_backward(
     *,
     need_dA_prev: bool = True,
     l1: float = 0.0,
+    work: Work | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m). The L1 term's
-    subgradient is (l1/m) sign(W), taking 0 where a weight is exactly 0."""
+    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m), written into
+    ``work``'s arrays when it is given. The L1 term's subgradient is (l1/m) sign(W), taking
+    0 where a weight is exactly 0."""
     m = cache.A_prev.shape[1]
-    dW = dZ @ cache.A_prev.T
-    dW *= 1 / m
+    dW = np.matmul(dZ, cache.A_prev.T, out=None if work is None else work.dW)
+    db = np.add.reduce(dZ, axis=1, keepdims=True, out=None if work is None else work.db)
+    for gradient in (dW, db) if work is None else (work.dW_db,):  # side by side: one pass
+        gradient *= 1 / m
     if lambd:
         dW += (lambd / m) * cache.W
     if l1:
         dW += (l1 / m) * np.sign(cache.W)
-    db = np.add.reduce(dZ, axis=1, keepdims=True)  # dZ.sum(...) without its Python wrapper
-    db *= 1 / m
-    dA_prev = cache.W.T @ dZ if need_dA_prev else None
+    dA_prev = None
+    if need_dA_prev:
+        dA_prev = np.matmul(cache.W.T, dZ, out=None if work is None else work.dA_prev)
     return dA_prev, dW, db
 
 
@@ -157,13 +177,17 @@ def one_layer_backward(
     return linear_part_backward(dZ, cache, lambd, l1=l1)
 
 
-def output_dZ(AL: np.ndarray, Y: np.ndarray, cache: Cache, g: Activation, cost: str) -> np.ndarray:
-    """dZ[L] (n_L, m): AL - Y for the cost's own output activation, else dAL * g'(Z[L])."""
+def output_dZ(
+    AL: np.ndarray, Y: np.ndarray, cache: Cache, g: Activation, cost: str,
+    out: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """dZ[L] (n_L, m): AL - Y for the cost's own output activation, else dAL * g'(Z[L]);
+    into ``out`` when it is given."""
     check_output(cost, g.name)
     c = get_cost(cost)
     if g.name == c.output:
-        return AL - Y
-    return g.backward(c.grad(AL, Y), cache.Z, cache.A)
+        return np.subtract(AL, Y, out=out)
+    return g.backward(c.grad(AL, Y), cache.Z, cache.A, out=out)
 
 
 def backward_layers(
@@ -174,18 +198,26 @@ def backward_layers(
     cost: str = "bce",
     lambd: float = 0.0,
     l1: float = 0.0,
+    works: Sequence[Work] | None = None,
 ) -> Iterator[LayerGrads]:
-    """Yield layer L's gradients, then layer L-1's, ..., then layer 1's."""
+    """Yield layer L's gradients, then layer L-1's, ..., then layer 1's; each layer's arrays
+    are written into ``works[l - 1]``'s when they are given, else into new ones."""
     L = len(caches)
     if Y.shape != AL.shape:
         raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
-    dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost)
+    work = works[-1] if works else None
+    dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost, None if work is None else work.dZ)
     for l in range(L, 0, -1):
-        dA_prev, dW, db = linear_part_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1, l1=l1)
+        work = works[l - 1] if works else None
+        dA_prev, dW, db = linear_part_backward(
+            dZ, caches[l - 1], lambd, need_dA_prev=l > 1, l1=l1, work=work
+        )
         yield LayerGrads(l, dZ, dW, db, dA_prev)
         if l > 1:
             below = caches[l - 2]
-            dZ = gs[l - 2].backward(dA_prev, below.Z, below.A)
+            dZ = gs[l - 2].backward(
+                dA_prev, below.Z, below.A, out=None if works is None else works[l - 2].dZ
+            )
 
 
 def backprop(

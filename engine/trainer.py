@@ -21,16 +21,24 @@ import numpy as np
 from engine import checks
 from engine.activations import Activation
 from engine.checkpoints import Checkpoint, Checkpoints
-from engine.costs import check_output, compute_cost, get_cost
+from engine.costs import (
+    binary_cross_entropy_scored,
+    check_output,
+    compute_cost,
+    get_cost,
+    l1_penalty,
+    l2_penalty,
+)
 from engine.health import HealthRecord
 from engine.initializers import init_params, param_shapes
 from engine.metrics import accuracy
 from engine.names import A, ArrayName, W, Z, b, dA, db, dW, dZ
-from engine.optimizers import Optimizer, make_optimizer
+from engine.optimizers import GradientDescent, Optimizer, make_optimizer
 from engine.phases import Phase
 from engine.propagation import (
     Cache,
     LayerGrads,
+    Work,
     backward_layers,
     forward_layers,
     layer_forward,
@@ -353,11 +361,13 @@ class Trainer:
 
     @property
     def tensors(self) -> dict[ArrayName, np.ndarray]:
-        """Every array of the latest pass by its name: A[0] .. A[L], W[l], b[l], Z[l], and
-        once a backward pass ran, dZ[l], dW[l], db[l]."""
+        """Every array of the latest pass by its name: A[0] .. A[L], Z[l], W[l] and b[l] as
+        they are now (after the pass's update, if one followed), and once a backward pass
+        ran, dZ[l], dW[l], db[l]."""
         tensors: dict[ArrayName, np.ndarray] = {}
         for l, cache in enumerate(self._caches, start=1):
             tensors |= _forward_tensors(l, cache)
+            tensors[W(l)], tensors[b(l)] = self.params[W(l).key], self.params[b(l).key]
         for step in self._grads:
             if step is not None:
                 tensors |= _gradient_tensors(step)
@@ -621,46 +631,80 @@ class Trainer:
     def _whole_epoch(self, stop: Callable[[], bool] | None) -> None:
         """One whole epoch straight through: per batch the same layer functions as
         ``_epoch`` in the same order (so the same parameters, bit for bit), without its
-        generator and per-phase records. ``stop()`` is asked after every batch."""
+        generator and per-phase records, writing into arrays kept from batch to batch
+        (``_works``; dW[l] and db[l] are views into one flat gradient, so gradient descent
+        updates all weights in one pass). ``stop()`` is asked after every batch."""
         started = time.perf_counter()
         total_cost = total_score = 0.0
         with _divergence_is_checked():
             for columns, Xb, Yb in self._batches():
                 self._batch_columns, self._after_update = columns, False
+                works = self._works_for(Yb.shape[1])
                 A = Xb
                 for l, (W_l, b_l, g) in enumerate(self._layers):
-                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g)
+                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
                     A = cache.A
                 J, score = self._score(A, Yb)
                 total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
-                grads: Params = {}
-                for step, (dW_key, db_key) in zip(self._backward(Yb), self._grad_keys, strict=True):
-                    grads[dW_key], grads[db_key] = step.dW, step.db
-                self._update(grads)
+                for _ in self._backward(Yb, works):
+                    pass
+                self._update(self._flat_grads, flat=True)
                 if stop is not None and stop():
                     self._undo_epoch()
                     raise EpochStoppedError(self.epoch)
             self._end_epoch(total_cost, total_score, started)
 
     def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """The batch's J, and its count of correct labels (classification) or its SS_res."""
-        J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+        """The batch's J, and its count of correct labels (classification) or its SS_res.
+        One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
+        if self.cost == "bce" and AL.shape[0] == 1:
+            J, score = binary_cross_entropy_scored(AL, Y)
+            m = Y.shape[1]
+            J += l2_penalty(self.params, self.lambd, m) + l1_penalty(self.params, self.l1, m)
+        else:
+            J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
+            score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None
         self._batch_cost = J
-        if self.is_classification:
-            return J, accuracy(AL, Y) * Y.shape[1]
-        return J, _residual_squares(AL, Y)
+        return J, _residual_squares(AL, Y) if score is None else score
 
-    def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
-        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""
+    def _backward(self, Y: np.ndarray, works: list[Work] | None = None) -> Iterator[LayerGrads]:
+        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads`` (written
+        into ``works`` when given)."""
         AL = self._caches[-1].A
-        for step in backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1):
+        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1, works)
+        for step in steps:
             self._grads[step.l - 1] = step
             yield step
 
-    def _update(self, grads: Params) -> None:
-        """The optimiser's step, keeping the weights before it for ``pass_params``."""
-        np.copyto(self._before_flat, self._flat)
-        self.optimizer.update(self.params, grads, self.learning_rate)
+    def _works_for(self, m: int) -> list[Work]:
+        """Layer 1 .. L's arrays for batches of m examples, made once per batch size; dW[l]
+        and db[l] are the views into ``_dflat``, the flat gradient, where they sit side by
+        side."""
+        works = self._works.get(m)
+        if works is None:
+            dims, dtype = self.layer_dims, self.dtype
+            works = [
+                Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
+                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
+                     self._layer_grads[l - 1], np.empty((dims[l - 1], m), dtype) if l > 1 else None)
+                for l, n in enumerate(dims[1:], start=1)
+            ]  # fmt: skip
+            self._works[m] = works
+        return works
+
+    def _update(self, grads: Params, flat: bool = False) -> None:
+        """The optimiser's step, keeping the weights before it for ``pass_params``; ``flat``:
+        ``grads`` are the views into ``_dflat`` (``_flat_grads``). Gradient descent then
+        writes the new weights into the buffer of the weights before the last update, and
+        the two buffers swap roles, instead of copying the weights before it first."""
+        if flat and isinstance(self.optimizer, GradientDescent):
+            self.optimizer.descend_into(
+                self._flat, self._dflat, self.learning_rate, out=self._before_flat
+            )
+            self._swap_weights()
+        else:
+            np.copyto(self._before_flat, self._flat)
+            self.optimizer.update(self.params, grads, self.learning_rate)
         self._updated = (grads, self.learning_rate, self.optimizer)
         self._after_update = True
 
@@ -720,6 +764,13 @@ class Trainer:
         if self.record_health:
             self.history.health.note(self.epoch, before, self._good_flat, self._caches, self._grads)
 
+    def _swap_weights(self) -> None:
+        """The buffer holding the weights before the last update becomes the weights, and the
+        weights so far become the weights before it (their views and layers with them)."""
+        self._flat, self._before_flat = self._before_flat, self._flat
+        self.params, self._before = self._before, self.params
+        self._layers, self._layers_before = self._layers_before, self._layers
+
     def _health_record(self, saved: dict[str, np.ndarray] | None = None) -> HealthRecord:
         """An empty health record for this network, or the one ``state()`` saved."""
         return HealthRecord(self.gs, self._W_slices, saved, self.health_budget)
@@ -745,6 +796,7 @@ class Trainer:
         """Hold all of W[l] and b[l] in one contiguous buffer, ``params`` being views into it
         (so update them in place, as the optimisers do). The checks at each epoch's end are
         then single passes: are all weights finite, and keep a copy of the last good ones."""
+        params = {key: params[key] for key in param_shapes(self.layer_dims)}  # W1, b1, W2, ...
         self._flat = np.concatenate([np.asarray(p, self.dtype).ravel() for p in params.values()])
         self._before_flat = self._flat.copy()  # the weights before the last update
         self.params, self._before = {}, {}
@@ -757,9 +809,16 @@ class Trainer:
             places[key] = where
             start += value.size
         self._W_slices = [places[f"W{l}"] for l in range(1, self.L + 1)]  # W[l] in the buffer
-        self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], g)
-                        for l, g in enumerate(self.gs, start=1)]  # fmt: skip
-        self._grad_keys = [(f"dW{l}", f"db{l}") for l in range(self.L, 0, -1)]  # l = L .. 1
+        self._layers, self._layers_before = (
+            [(weights[f"W{l}"], weights[f"b{l}"], g) for l, g in enumerate(self.gs, start=1)]
+            for weights in (self.params, self._before)
+        )  # the whole epoch's (W[l], b[l], g[l]), l = 1 .. L, of each buffer
+        self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
+        self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
+                            for key, where in places.items()}  # fmt: skip
+        self._layer_grads = [self._dflat[places[f"W{l}"].start : places[f"b{l}"].stop]
+                             for l in range(1, self.L + 1)]  # dW[l] then db[l], flat  # fmt: skip
+        self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)
         self._good_flat = self._flat.copy()
 
     def _keep_good(self) -> None:
@@ -787,6 +846,9 @@ class Trainer:
         return self._rng_state
 
     def _restore_good(self) -> None:
+        """Back to the last finite epoch's weights and optimiser state, after an epoch that
+        wrote the arrays the health record may hold for its latest entry."""
+        self.history.health.forget_latest()
         np.copyto(self._flat, self._good_flat)  # the views in self.params see it at once
         self.optimizer = make_optimizer(self.optimizer.name)
         self.optimizer.load_state(self._good_optimizer)

@@ -57,7 +57,7 @@ def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     """The check must be able to fail: break tanh's derivative and it reports 'wrong'."""
     from engine import activations as acts
 
-    broken = acts.Activation("tanh", acts.tanh, lambda dA, Z, A: dA * (1 - A))  # not 1 - A²
+    broken = acts.Activation("tanh", acts.tanh, lambda dA, Z, A, out=None: dA * (1 - A))  # not 1-A²
     monkeypatch.setitem(acts.ACTIVATIONS, "tanh", broken)
     params, X, Y, activations = random_problem(0, "tanh", "bce", "sigmoid")
     result = gradient_check(params, X, Y, activations, "bce")

@@ -9,7 +9,7 @@ import pytest
 from engine.health import SATURATION, _vanishing, findings
 from engine.persist import load_model, save_model
 from engine.toy import circles
-from engine.trainer import Trainer
+from engine.trainer import EpochStoppedError, Trainer
 
 
 def circle_data(m: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -205,3 +205,19 @@ def test_a_network_where_no_layer_moves_has_stalled_rather_than_vanishing():
 def test_a_layer_that_barely_moves_while_another_moves_is_vanishing():
     found = _vanishing(latest_with([1e-3, 2e-3, 3e-3], [1e-7, 1e-3, 1e-2]))
     assert [(f.kind, f.layer) for f in found] == [("vanishing", 1)]
+
+
+def test_an_undone_epoch_never_lends_its_arrays_to_the_latest_entry():
+    """The latest epoch off the stride is held without copies; an epoch stopped half way
+    writes the same buffers, so that epoch is let go rather than computed from them."""
+    t = budgeted_trainer(3)
+    record = t.history.health
+    record.flush()
+    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
+    record._spend(0.05)  # stride 4
+    t.step_epoch()  # epoch 4, on the stride
+    t.step_epoch()  # epoch 5, held as the latest
+    with pytest.raises(EpochStoppedError):
+        t.step_epoch(stop=lambda: True)
+    record.flush()
+    assert record.epoch.tolist() == [4]

@@ -213,3 +213,37 @@ def test_a_long_history_is_thinned_evenly_and_keeps_the_latest_epoch(data, monke
     assert again.history.stride == 16
     again.step_epoch()
     assert list(again.history.epoch[-2:]) == [992, 1001]  # 1000 was only the latest
+
+
+def test_whole_epochs_keep_the_weights_before_each_update_for_the_explain_view(data):
+    """Gradient descent's whole epochs write the new weights into the buffer of the old ones
+    and swap: the weights before the last update, its dW and db and the weights after it
+    still satisfy W_after = W_before - α dW bit for bit, and W_after is the model's."""
+    trainer = make(data, learning_rate=0.5, dtype=np.float32)
+    for _ in range(3):
+        trainer.step_epoch()
+    before = trainer.pass_params()
+    assert before is not trainer.params
+    for l in (1, 2):
+        update = trainer.batch_record(l).update
+        np.testing.assert_array_equal(update.W_before, before[f"W{l}"])
+        np.testing.assert_array_equal(update.W_after, trainer.params[f"W{l}"])
+        np.testing.assert_array_equal(update.W_after, update.W_before - np.float32(0.5) * update.dW)
+        np.testing.assert_array_equal(update.b_after, update.b_before - np.float32(0.5) * update.db)
+        np.testing.assert_array_equal(trainer.tensors[ArrayName("W", l)], trainer.params[f"W{l}"])
+
+
+def test_health_noted_epochs_survive_the_arrays_the_next_epochs_overwrite(data):
+    """Whole epochs write A[l] and dW[l] into the same arrays every epoch; the health record
+    computes the epochs it noted later, together, from what they were at their end: the
+    same series (to rounding) as a record computed after every epoch."""
+    together, one_by_one = make(data, learning_rate=0.5), make(data, learning_rate=0.5)
+    for _ in range(10):
+        together.step_epoch()
+        one_by_one.step_epoch()
+        one_by_one.history.health.flush()
+    together.history.health.flush()
+    a, b = together.history.health, one_by_one.history.health
+    assert a.epoch.tolist() == b.epoch.tolist() == list(range(1, 11))
+    np.testing.assert_allclose(a.series, b.series, rtol=1e-6)  # batched sums round apart
+    np.testing.assert_allclose(a.a_quantiles, b.a_quantiles, rtol=1e-6)

@@ -104,8 +104,6 @@ class HealthRecord:
     ) -> None:
         self.gs, self.W_slices, self.L = tuple(gs), tuple(W_slices), len(gs)
         self.budget = budget  # the share of the time computing may take; None: any
-        self._spent = self._elapsed = 0.0  # seconds computing, and in all, since the check
-        self._noted, self._last = 0, time.perf_counter()  # epochs since it, the latest's end
         self.kinds = tuple(failure_kind(g) for g in gs)
         saved = saved or {}
         epoch = np.asarray(saved.get("epoch", np.zeros(0, np.int64)), np.int64)
@@ -120,6 +118,8 @@ class HealthRecord:
             self._series[:n] = saved["series"]
             self._w_q[:n], self._a_q[:n] = saved["w_quantiles"], saved["a_quantiles"]
         self.stride = int(epoch[0]) if n > 1 else 1
+        self._spent = 0.0  # seconds computing since the last check, which began at:
+        self._since, self._since_epoch = time.perf_counter(), int(epoch[-1]) if n else 0
         self._notes: list[tuple] = []  # epochs on the stride, waiting to be computed
         self._latest: tuple | None = None  # the latest epoch, if it is off the stride
         self._capacity = 1  # the first epoch is computed at once, then NOTE_BYTES decide
@@ -156,10 +156,6 @@ class HealthRecord:
         this note completes the batch (at ~60 µs an epoch, every call counts). An epoch off
         the stride is only held as the latest, uncopied, until the next one comes (the
         trainer calls ``forget_latest`` when it writes those arrays without a note)."""
-        now = time.perf_counter()
-        self._elapsed += now - self._last
-        self._last = now
-        self._noted += 1
         if epoch % self.stride:
             self._latest = (epoch, W_before, W_after, tuple(caches), tuple(grads))
             return
@@ -199,14 +195,15 @@ class HealthRecord:
     def _spend(self, seconds: float) -> None:
         """Count ``seconds`` of computing; past the budget, double the stride to fit it."""
         self._spent += seconds
-        if self._elapsed < BUDGET_WINDOW or self._noted < NOTES_PER_BATCH:
+        now, epoch = time.perf_counter(), int(self._epoch[self.n - 1])
+        elapsed = now - self._since
+        if elapsed < BUDGET_WINDOW or epoch - self._since_epoch < NOTES_PER_BATCH:
             return
-        over = self._spent / (self.budget * self._elapsed)
+        over = self._spent / (self.budget * elapsed)
         if over > 1:
             self.stride <<= math.ceil(math.log2(over))
             self._keep_stride(0)
-        self._spent = self._elapsed = 0.0
-        self._noted = 0
+        self._spent, self._since, self._since_epoch = 0.0, now, epoch
 
     def _add(self, notes: list[tuple]) -> None:
         """Compute ``notes`` (one batch shape) and add them, thinning past HEALTH_LIMIT."""

@@ -2,6 +2,7 @@
 verdicts on networks made to fail, and the record in model files and history CSVs."""
 
 import csv
+import time
 
 import numpy as np
 import pytest
@@ -132,6 +133,12 @@ def budgeted_trainer(epochs: int) -> Trainer:
     return t
 
 
+def a_second_since_the_check(record) -> None:
+    """As if the record's last budget check was a second and 64 epochs ago, with nothing
+    computed since: the next ``_spend(s)`` weighs s against that second."""
+    record._spent, record._since, record._since_epoch = 0.0, time.perf_counter() - 1.0, -64
+
+
 def test_over_its_budget_the_record_keeps_every_kth_epoch_and_always_the_latest():
     """Computing took 10 % of the time against a 2 % budget: 5x over, so the
     stride becomes 8 (the next power of two) and the kept entries are thinned to it."""
@@ -139,7 +146,7 @@ def test_over_its_budget_the_record_keeps_every_kth_epoch_and_always_the_latest(
     record = t.history.health
     record.flush()
     assert record.epoch.tolist() == list(range(1, 21)) and record.stride == 1
-    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
+    a_second_since_the_check(record)
     record._spend(0.1)
     assert record.stride == 8 and record.epoch.tolist() == [8, 16, 20]
     for _ in range(11):  # epochs 21 .. 31: 24 is on the stride, 31 is the latest
@@ -153,7 +160,7 @@ def test_an_epoch_kept_off_the_stride_is_computed_from_its_own_arrays():
     t = budgeted_trainer(3)
     record = t.history.health
     record.flush()
-    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
+    a_second_since_the_check(record)
     record._spend(0.05)  # 2.5x over: stride 4
     t.step_epoch()  # epoch 4, on the stride
     t.step_epoch()  # epoch 5, held as the latest
@@ -168,7 +175,7 @@ def test_within_its_budget_every_epoch_is_recorded():
     t = budgeted_trainer(10)
     record = t.history.health
     record.flush()
-    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
+    a_second_since_the_check(record)
     record._spend(0.01)  # half the budget
     assert record.stride == 1 and len(record.epoch) == 10
 
@@ -213,7 +220,7 @@ def test_an_undone_epoch_never_lends_its_arrays_to_the_latest_entry():
     t = budgeted_trainer(3)
     record = t.history.health
     record.flush()
-    record._spent, record._elapsed, record._noted = 0.0, 1.0, 64
+    a_second_since_the_check(record)
     record._spend(0.05)  # stride 4
     t.step_epoch()  # epoch 4, on the stride
     t.step_epoch()  # epoch 5, held as the latest

@@ -185,7 +185,8 @@ class NNTuiApp(App):
         with TabbedContent(id="views", initial=VIEWS[0].id):
             for pane in VIEWS:
                 with TabPane(pane.title_for(self.frame.facts.task), id=pane.id):
-                    yield pane.widget(id=pane.widget_id)
+                    if pane is VIEWS[0]:  # the others mount after the first frame
+                        yield pane.widget(id=pane.widget_id)
         yield Static(id="too-small")
         yield StatusBar(id="status")
         yield Footer()
@@ -209,13 +210,30 @@ class NNTuiApp(App):
             )
 
     def on_mount(self) -> None:
-        self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, *VIEWS)}
+        self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, VIEWS[0])}
         self.query_one("#diagram").border_title = "Network"
         self.query_one("#form").border_title = "Hyperparameters"
         self.show(self.frame)
         self.set_interval(PLOT_REDRAW_SECONDS, self._tick_view)
         self._tell_data_notes()
-        self.call_after_refresh(self._freeze_startup_objects)
+        self.call_after_refresh(self._mount_hidden_views)
+
+    async def _mount_hidden_views(self) -> None:
+        """The views not on the opening screen (tabs 2 on), mounted once it is drawn: the
+        first frame comes sooner without styling and laying out their widgets. A view chosen
+        meanwhile gets its frame as soon as it is there."""
+        tabs = {tab.id: tab for tab in self.query(TabPane) if tab.is_attached}
+        if len(tabs) != len(VIEWS):  # the app quit before its first frame was drawn
+            return
+        widgets = {pane.id: pane.widget(id=pane.widget_id) for pane in VIEWS[1:]}
+        mounts = [tabs[id].mount(widget) for id, widget in widgets.items()]
+        for mounted in mounts:
+            await mounted
+        self._panes.update(widgets)
+        if self.ui.view in widgets:  # chosen meanwhile: its frame now
+            self.refresh_now()
+            self._enter_view()
+        self._freeze_startup_objects()
 
     def _freeze_startup_objects(self) -> None:
         """The widgets, styles and modules alive now live as long as the app: leave them out
@@ -259,9 +277,10 @@ class NNTuiApp(App):
             self._redraw_ticking(one_at_a_time=False)
 
     def attached_panes(self) -> dict[str, Widget]:
-        """The pane widgets by pane id, found once at mount rather than queried each frame
-        (a query walks the whole DOM: ~4 ms of the UI thread, and a frame drew 4-8 panes);
-        none before mount or while the app tears its screen down."""
+        """The pane widgets by pane id, found once at mount (the hidden views' once they
+        are mounted) rather than queried each frame (a query walks the whole DOM: ~4 ms of
+        the UI thread, and a frame drew 4-8 panes); none before mount or while the app
+        tears its screen down."""
         first = next(iter(self._panes.values()), None)
         return self._panes if first is not None and first.is_attached else {}
 
@@ -328,9 +347,15 @@ class NNTuiApp(App):
         if event.pane.id != self.ui.view:
             self.ui = replace(self.ui, view=event.pane.id)
             self.refresh_now()
+        self._enter_view()
+
+    def _enter_view(self) -> None:
+        """The view shown now: its timer's parts drawn, and the focus if it has keys of its
+        own (so that they work at once). A view still mounting gets this when it is there."""
         self._tick_view()
-        if any(pane.id == event.pane.id for pane, _ in local_bindings()):
-            self.query_one(f"#{event.pane.id}-pane").focus()  # its own keys work at once
+        widget = self.attached_panes().get(self.ui.view)
+        if widget is not None and any(pane.id == self.ui.view for pane, _ in local_bindings()):
+            widget.focus()
 
     # -- training thread ----------------------------------------------------------------------
 

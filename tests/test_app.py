@@ -575,3 +575,59 @@ async def test_x_exports_the_open_model_as_a_numpy_script(tmp_path):
     ]  # fmt: skip
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith("predicted,p_class 0,p_class 1\n")
+
+
+async def test_the_hidden_views_mount_after_the_first_frame_and_each_draws_on_its_first_visit(
+    monkeypatch,
+):
+    """Views 2-6 are not in the opening screen's DOM (a sooner first frame); once mounted,
+    each gets the frame of its own view model the first time its key shows it."""
+    from nntui.panes import VIEWS
+
+    at_mount: list[str] = []
+    mount = NNTuiApp.on_mount
+
+    def recording(app: NNTuiApp) -> None:
+        mount(app)
+        at_mount.extend(pane.id for pane in VIEWS if app.query(f"#{pane.widget_id}"))
+
+    monkeypatch.setattr(NNTuiApp, "on_mount", recording)
+    shown: list[tuple[str, type]] = []
+    for pane in VIEWS:
+        drawn = pane.widget.show
+        monkeypatch.setattr(pane.widget, "show", lambda self, view, drawn=drawn: (
+            shown.append((self.id, type(view))), drawn(self, view))[1])  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert at_mount == [VIEWS[0].id]
+        for pane in VIEWS[1:]:
+            shown.clear()
+            await pilot.press(pane.key)
+            await settle(pilot)
+            expected = type(pane.build(app.session, app.ui))
+            assert (pane.widget_id, expected) in shown, (pane.id, shown)
+
+
+async def test_a_view_chosen_before_the_hidden_views_are_mounted_gets_its_frame_then(
+    monkeypatch,
+):
+    """The health view chosen at mount, before it exists: handed its frame once mounted."""
+    from nntui.widgets.health import HealthPane, HealthView
+
+    mount = NNTuiApp.on_mount
+
+    def choosing(app: NNTuiApp) -> None:
+        mount(app)
+        app.action_view("health")
+
+    shown: list[object] = []
+    drawn = HealthPane.show
+    monkeypatch.setattr(HealthPane, "show", lambda self, view: (shown.append(view),
+                                                                 drawn(self, view))[1])  # fmt: skip
+    monkeypatch.setattr(NNTuiApp, "on_mount", choosing)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.ui.view == "health" and app.query_one(HealthPane).display
+        assert [type(view) for view in shown] == [HealthView]

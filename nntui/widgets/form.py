@@ -15,7 +15,7 @@ from typing import Any
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
@@ -69,7 +69,7 @@ def _what_enter_does(name: str) -> str:
 
 
 class HyperForm(Pane, VerticalScroll):
-    """Every hyperparameter of ``Config``, editable."""
+    """Every hyperparameter of ``Config``, editable: a grid of a label and a field per row."""
 
     BINDINGS = [Binding("escape", "revert", "Revert field", show=False)]
     ALLOW_MAXIMIZE = True  # z fills the screen with it
@@ -98,9 +98,9 @@ class HyperForm(Pane, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend")
-        for name, field in FIELDS.items():
-            mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
-            with Horizontal(classes="field-row"):
+        with Grid(id="fields"):
+            for name, field in FIELDS.items():
+                mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
                 label = Label(f"{mark} {field.label}", classes=f"field-label -{field.kind}")
                 label.tooltip = field.help
                 yield label

@@ -185,7 +185,7 @@ def test_the_app_and_nntui_train_record_health_within_a_budget():
     from nntui.session import HEALTH_BUDGET, Session
 
     session = Session(Config())
-    assert session._trainer.history.health.budget == HEALTH_BUDGET == 0.02
+    assert session._trainer.history.health.budget == HEALTH_BUDGET == 0.01
 
 
 @pytest.mark.parametrize("bad", [0, 1, -0.5, 2.0])

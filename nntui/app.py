@@ -680,7 +680,8 @@ class NNTuiApp(App):
             return
         focused = self.focused
         chain = (focused, *focused.ancestors) if focused is not None else ()
-        pane_id = next((w.id for w in chain if w.id in ZOOMABLE), "views")
+        shown = (w for w in chain if w.id in ZOOMABLE and w.display)  # focus can outlive display
+        pane_id = next((w.id for w in shown), "views")
         screen.maximize(self.query_one(f"#{pane_id}"), container=False)
 
     def action_focus_form(self) -> None:

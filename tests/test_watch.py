@@ -182,6 +182,19 @@ async def test_z_zooms_the_focused_pane_and_z_or_escape_restores_it():
         assert app.screen.maximized is app.query_one("#views")  # nothing focused: the views
 
 
+async def test_z_never_zooms_a_pane_the_short_layout_hides():
+    """Focus can come back (after a dialog) to the shapes table that gives way below 36
+    rows; z then zooms the views, not a pane of no size (a screen of hatching)."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        app.set_focus(app.query_one(ShapesTable))  # what the dialog's return restored
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is app.query_one("#views")
+        assert app.screen.maximized.region.height > 12
+
+
 async def test_help_scrolls_by_keys_at_once():
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:

@@ -82,9 +82,11 @@ def epoch_number(text: str) -> int:
 def rewind(session: Session, args: argparse.Namespace) -> None:
     """Go back to the checkpoint --rewind-to asks for, and say which; a ValueError if the
     model has none at or before it."""
+    latest = session.epoch
     used = session.rewind(args.rewind_to)
-    dropped = "" if used == args.rewind_to else f" (the latest at or before {args.rewind_to})"
-    print(f"rewound to the checkpoint of epoch {used}{dropped}; the history after it is dropped")
+    which = "" if used == args.rewind_to else f" (the latest at or before {args.rewind_to})"
+    after = f"{latest - used} epochs after it are dropped" if used < latest else "it is the latest"
+    print(f"rewound to the checkpoint of epoch {used}{which}; {after}")
 
 
 def _fmt(value: float, pct: bool = False) -> str:

@@ -50,14 +50,14 @@ def test_rewind_to_goes_on_from_a_checkpoint_as_a_run_stopped_there(tmp_path):
     rewound = nntui("train", "--load", str(long), "--rewind-to", "12", "--epochs", "18",
                     "--save", str(long))  # fmt: skip
     assert rewound.returncode == 0, rewound.stderr
-    assert "rewound to the checkpoint of epoch 12;" in rewound.stdout
+    assert "rewound to the checkpoint of epoch 12; 18 epochs after it are dropped" in rewound.stdout
     nntui("train", "--load", str(short), "--epochs", "18", "--save", str(short))
     a, b = load_model(long), load_model(short)
     assert a.meta["epoch"] == b.meta["epoch"] == 30
     for key, W in a.state["params"].items():
         np.testing.assert_array_equal(W, b.state["params"][key])
     beyond = nntui("train", "--load", str(long), "--rewind-to", "99", "--epochs", "1")
-    assert "epoch 30 (the latest at or before 99)" in beyond.stdout
+    assert "epoch 30 (the latest at or before 99); it is the latest" in beyond.stdout
 
 
 def test_train_reads_a_config_file(tmp_path):

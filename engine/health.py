@@ -160,10 +160,8 @@ class HealthRecord:
             self._latest = (epoch, W_before, W_after, tuple(caches), tuple(grads))
             return
         self._latest = None
-        A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
-        if len(self._notes) + 1 < self._capacity:  # it waits: keep copies
-            A, dW = tuple(map(np.ndarray.copy, A)), tuple(map(np.ndarray.copy, dW))
-        self._notes.append((epoch, W_before, W_after, A, dW))
+        waits = len(self._notes) + 1 < self._capacity
+        self._notes.append(_note(epoch, W_before, W_after, caches, grads, copies=waits))
         if len(self._notes) >= self._capacity:
             self.flush()
 
@@ -296,9 +294,15 @@ class HealthRecord:
         return columns
 
 
-def _note(epoch: int, W_before: np.ndarray, W_after: np.ndarray, caches, grads) -> tuple:
-    """What is kept of an epoch until it is computed: only A[l] and dW[l] of its arrays."""
-    return epoch, W_before, W_after, tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
+def _note(
+    epoch: int, W_before: np.ndarray, W_after: np.ndarray, caches, grads, copies: bool = False
+) -> tuple:
+    """What is kept of an epoch until it is computed: only A[l] and dW[l] of its arrays
+    (copies of them, if the trainer will write them again before then)."""
+    A, dW = tuple(map(GET_A, caches)), tuple(map(GET_DW, grads))
+    if copies:
+        A, dW = tuple(map(np.ndarray.copy, A)), tuple(map(np.ndarray.copy, dW))
+    return epoch, W_before, W_after, A, dW
 
 
 def capacity(A: Sequence[np.ndarray]) -> int:

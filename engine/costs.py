@@ -158,6 +158,11 @@ def l1_penalty(params: dict[str, np.ndarray], l1: float, m: int) -> float:
     return l1 / m * total
 
 
+def penalty(params: dict[str, np.ndarray], lambd: float, l1: float, m: int) -> float:
+    """The regularisation terms added to J: L2's (λ/2m) Σ‖W[l]‖² plus L1's (λ₁/m) Σ|W[l]|."""
+    return l2_penalty(params, lambd, m) + l1_penalty(params, l1, m)
+
+
 def cost_function(
     AL: np.ndarray,
     Y: np.ndarray,
@@ -201,5 +206,5 @@ def compute_cost(
         raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; they must match")
     J = COSTS[kind].fn(AL, Y)
     if params is not None:
-        J += l2_penalty(params, lambd, Y.shape[1]) + l1_penalty(params, l1, Y.shape[1])
+        J += penalty(params, lambd, l1, Y.shape[1])
     return J

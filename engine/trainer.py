@@ -26,8 +26,7 @@ from engine.costs import (
     check_output,
     compute_cost,
     get_cost,
-    l1_penalty,
-    l2_penalty,
+    penalty,
 )
 from engine.health import HealthRecord
 from engine.initializers import init_params, param_shapes
@@ -659,8 +658,7 @@ class Trainer:
         One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
         if self.cost == "bce" and AL.shape[0] == 1:
             J, score = binary_cross_entropy_scored(AL, Y)
-            m = Y.shape[1]
-            J += l2_penalty(self.params, self.lambd, m) + l1_penalty(self.params, self.l1, m)
+            J += penalty(self.params, self.lambd, self.l1, Y.shape[1])
         else:
             J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
             score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -30,7 +28,7 @@ from nntui.palette import Palette, palette, style
 from nntui.session import Session
 from nntui.views import UiState
 from nntui.widgets.diagram import shorten
-from nntui.widgets.fit import FitView, PredictedPlot, fit_view
+from nntui.widgets.fit import FitSwitch, FitView, PredictedPlot, fit_view
 from nntui.widgets.pane import Pane
 
 Points = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y, X_test, y
@@ -251,16 +249,9 @@ class DecisionBoundary(Pane, Widget):
         return legend_text + Text("\n") + boundary_text(s, colours, self.show_test, self.discrete)
 
 
-class OutputPlane(Pane, Vertical):
+class OutputPlane(FitSwitch):
     """View 3: the plane for 2-D data (and a note for other classification data), or
     predicted against actual for a regression model on other data."""
 
-    def compose(self) -> ComposeResult:
-        yield DecisionBoundary(id="boundary-plane")
-        yield PredictedPlot(id="predicted-plot")
-
-    def show(self, view: BoundaryView | FitView) -> None:
-        fit = isinstance(view, FitView)
-        plane, plot = self.query_one(DecisionBoundary), self.query_one(PredictedPlot)
-        plane.display, plot.display = not fit, fit
-        (plot if fit else plane).show(view)
+    PLAIN = (DecisionBoundary, "boundary-plane")
+    FIT = (PredictedPlot, "predicted-plot")

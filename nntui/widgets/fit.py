@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from rich.console import RenderableType
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
 from nntui.palette import RGB, Palette, palette
@@ -65,6 +68,26 @@ class FitPlot(Pane, PlotextPlot):
             more = " and ".join(way for way, short in lacking.items() if short)
             return Text(f"too small for this plot: make the terminal {more}", style="dim italic")
         return super().render()
+
+
+class FitSwitch(Pane, Vertical):
+    """A view of two widgets: ``PLAIN`` shows the views of classification data, ``FIT`` a
+    regression model's FitView; only the one in use is displayed. Each is (its class, its
+    id)."""
+
+    PLAIN: tuple[type[Widget], str]
+    FIT: tuple[type[FitPlot], str]
+
+    def compose(self) -> ComposeResult:
+        (plain, plain_id), (fit, fit_id) = self.PLAIN, self.FIT
+        self._plain, self._fit = plain(id=plain_id), fit(id=fit_id)
+        yield self._plain
+        yield self._fit
+
+    def show(self, view: object) -> None:
+        fit = isinstance(view, FitView)
+        self._plain.display, self._fit.display = not fit, fit
+        (self._fit if fit else self._plain).show(view)
 
 
 class PredictedPlot(FitPlot):

@@ -9,13 +9,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from engine.metrics import classification_report
 from nntui.session import Session
 from nntui.views import UiState
-from nntui.widgets.fit import FitView, ResidualsPlot, fit_view
+from nntui.widgets.fit import FitSwitch, FitView, ResidualsPlot, fit_view
 from nntui.widgets.pane import Pane
 
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]  # confusion (k, k), precision (k,), recall (k,)
@@ -93,15 +93,8 @@ class ClassificationReport(Pane, VerticalScroll):
         self.query_one("#report-text", Static).update(Group(*parts))
 
 
-class ErrorsPane(Pane, Vertical):
+class ErrorsPane(FitSwitch):
     """View 4: the classification report, or a regression model's residuals."""
 
-    def compose(self) -> ComposeResult:
-        yield ClassificationReport(id="classes-report")
-        yield ResidualsPlot(id="residuals-plot")
-
-    def show(self, view: ReportView | FitView) -> None:
-        fit = isinstance(view, FitView)
-        report, plot = self.query_one(ClassificationReport), self.query_one(ResidualsPlot)
-        report.display, plot.display = not fit, fit
-        (plot if fit else report).show(view)
+    PLAIN = (ClassificationReport, "classes-report")
+    FIT = (ResidualsPlot, "residuals-plot")

@@ -73,7 +73,9 @@ ZOOMABLE = ("diagram", "form", "shapes", "views")  # the panes z maximises
 # While training runs, the UI thread's drawing takes time from the training thread (they share
 # the GIL), so cheap panes follow every frame and costly ones redraw less often.
 PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs ~25 ms
-UNDO_BRINGS_IT_BACK = "u (undo) brings it back afterwards; s saves it first."
+UNDO_BRINGS_IT_BACK = (
+    "u (undo) brings it back afterwards; to save it first, cancel (n), then press s."
+)
 
 
 def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
@@ -466,8 +468,10 @@ class NNTuiApp(App):
             self.notify("Nothing to undo: a rebuild, a reset, an open or a rewind can be undone.",
                         timeout=4)  # fmt: skip
             return
-        self._ask_then(f"Undo the {step.what}, back to {step.model}?", self._undo,
-                       after="Undo does not keep it: s saves it first.")  # fmt: skip
+        self._ask_then(
+            f"Undo the {step.what}, back to {step.model}?", self._undo,
+            after="Undo does not keep it: to save it first, cancel (n), then press s.",
+        )  # fmt: skip
 
     def _undo(self) -> None:
         step = self.session.undo()
@@ -512,7 +516,8 @@ class NNTuiApp(App):
         dropped = f"epochs {viewed + 1:,} .. {latest:,} of the history ({latest - viewed:,})"
         self.push_screen(
             ConfirmScreen(f"Go back to epoch {viewed:,} and train on from there?", dropped,
-                          "u (undo) brings them back afterwards; s saves the model first."),
+                          "u (undo) brings them back afterwards; to save the model first, "
+                          "cancel (n), then press s."),
             partial(self._answered, partial(self._rewind, viewed), None),
         )  # fmt: skip
 
@@ -626,7 +631,12 @@ class NNTuiApp(App):
     def action_edit_weight(self) -> None:
         """Type a value for the weight under the inspector's cursor (=), in the present."""
         self.pause()
-        self.action_present()
+        viewed = self.session.viewing
+        if viewed is not None:
+            self.notify(f"Epoch {viewed:,} is a checkpoint: esc goes back to the present to edit "
+                        "its weights, B makes this epoch the present.", title="Weight not set",
+                        severity="warning", timeout=6)  # fmt: skip
+            return
         if self.ui.view != "inspector":
             self.action_view("inspector")
             self.ui = replace(self.ui, view="inspector")  # before the tab's own event: draw now
@@ -750,7 +760,11 @@ class NNTuiApp(App):
         if self._in_epoch("save", "Not saved"):
             return
         default = f"{self._stem()}-epoch{self.session.epoch}.npz"
-        self.push_screen(PathPrompt("Save the model to", default, "save"), self._save_model)
+        title = "Save the model to"
+        if self.session.viewing is not None:  # the file holds the present, say so
+            title = (f"Save the present model (epoch {self.session.epoch:,}, not the epoch "
+                     f"{self.session.viewing:,} viewed: B makes it the present) to")  # fmt: skip
+        self.push_screen(PathPrompt(title, default, "save"), self._save_model)
 
     def _save_model(self, path: str | None) -> None:
         self._write(path, self.session.save, "Saved the model")

@@ -141,3 +141,37 @@ def test_every_drawing_query_answers_from_the_checkpoint_viewed():
     session.view(None)
     session.step_epoch()
     assert session.epoch == TRAINED + 1
+
+
+async def test_while_a_checkpoint_is_viewed_edit_save_and_gradients_say_what_they_act_on():
+    """= refuses to edit (the weights edited are the present's, not the epoch viewed), the
+    save prompt names the present epoch it writes, and a gradient, which checkpoints do not
+    keep, says so instead of asking for a backward pass."""
+    from engine.names import LAYER_KINDS
+    from nntui.screens import PathPrompt, ValuePrompt
+
+    app = trained_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "2", "[")
+        assert app.session.viewing is not None
+        viewed = app.session.viewing
+        await press(pilot, "equals_sign")
+        assert not isinstance(app.screen, ValuePrompt)
+        said = [n.message for n in app._notifications]
+        assert any(f"Epoch {viewed:,} is a checkpoint" in m for m in said)
+        assert app.session.viewing == viewed  # still shown
+
+        app.tensor_kind = next(k for k in LAYER_KINDS if str(k) == "dZ[l]")
+        await settle(pilot)
+        stats = str(app.query_one("#inspect-stats").render())
+        assert "not kept with checkpoints" in stats and "press n" not in stats
+
+        await press(pilot, "s")
+        assert isinstance(app.screen, PathPrompt)
+        assert f"the present model (epoch {TRAINED:,}, not the epoch {viewed:,}" in (
+            app.screen.title_text
+        )
+        await press(pilot, "escape", "escape")
+        assert app.session.viewing is None
+        for key, value in weights_after(TRAINED).items():  # nothing was edited
+            np.testing.assert_array_equal(app.session.params()[key], value)

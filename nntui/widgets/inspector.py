@@ -37,6 +37,7 @@ class InspectorView:
     in_epoch: bool
     name: ArrayName  # the selected array's name, e.g. W[1]
     inspection: Inspection | None
+    viewing: int | None = None  # the checkpoint's epoch shown; None: the present
 
 
 def inspector_view(session: Session, ui: UiState) -> InspectorView:
@@ -50,7 +51,8 @@ def inspector_view(session: Session, ui: UiState) -> InspectorView:
             str(copy.name), copy.array, max_rows=rows, max_cols=cols, Z=copy.Z,
             activation=copy.activation, previous=copy.previous,
         )  # fmt: skip
-    return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection)
+    return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection,
+                         session.viewing)  # fmt: skip
 
 
 def colours(values: np.ndarray, p: Palette) -> np.ndarray:
@@ -62,6 +64,16 @@ def colours(values: np.ndarray, p: Palette) -> np.ndarray:
     end = np.where((values >= 0)[..., None], np.array(p.positive), np.array(p.negative))
     zero = np.array(p.muted)
     return (zero + (end - zero) * np.sqrt(t)[..., None]).astype(int)
+
+
+def missing_text(view: InspectorView) -> str:
+    """Why the selected array is not there: a checkpoint keeps weights, not gradients; in the
+    present, the backward pass has not computed it yet."""
+    if view.viewing is not None:
+        return (f"{view.name} is not kept with checkpoints, only the weights: esc goes back "
+                "to the present, where the next backward pass computes it.")  # fmt: skip
+    return (f"{view.name} does not exist yet: it is computed by the backward pass (press n, "
+            "or . until a backward phase).")  # fmt: skip
 
 
 MAX_CELL_WIDTH, MAX_CELL_HEIGHT = 6, 4  # terminal columns / half-rows per element, at most
@@ -224,10 +236,7 @@ class Inspector(Pane, Vertical):
         stats = self.query_one("#inspect-stats", Static)
         if ins is None:
             heatmap.inspection = None
-            stats.update(
-                Text(f"{view.name} does not exist yet: it is computed by the backward "
-                     "pass (press n, or . until a backward phase).", style="dim")
-            )  # fmt: skip
+            stats.update(Text(missing_text(view), style="dim"))
             self._histogram(None)
             return
         heatmap.inspection = ins

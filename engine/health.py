@@ -382,7 +382,7 @@ def findings(record: HealthRecord) -> list[Finding]:
     for l, kind in enumerate(record.kinds, start=1):
         share = latest[2, l - 1]
         if kind and share > UNHEALTHY_SHARE:
-            found.append(_failing(l, kind, share))
+            found.append(_failing(l, kind, share, output=l == len(record.kinds)))
     return found
 
 
@@ -429,10 +429,12 @@ def _exploding(grad_norm: np.ndarray) -> list[Finding]:
             for l, growth in grew]  # fmt: skip
 
 
-def _failing(l: int, kind: str, share: float) -> Finding:
+def _failing(l: int, kind: str, share: float, output: bool = False) -> Finding:
+    """Layer l's dead units or saturated values; saturation in the output layer L means
+    confident outputs, so its hint is about the cost and the step, not init or activations."""
     what = "units are dead (Z <= 0 on every example)" if kind == "dead" else (
         "values are saturated (|Z| > 4)")  # fmt: skip
-    hint = DEAD_HINT if kind == "dead" else SATURATED_HINT
+    hint = DEAD_HINT if kind == "dead" else OUTPUT_SATURATED_HINT if output else SATURATED_HINT
     return Finding(l, kind, f"layer {l}: {100 * share:.0f}% of its {what}", hint)
 
 
@@ -443,3 +445,5 @@ STALLED_HINT = ("if the cost is still high, try a larger learning rate or Adam; 
                 "the network has converged")  # fmt: skip
 DEAD_HINT = "try a smaller learning rate, leaky_relu, or He init"
 SATURATED_HINT = "try Xavier init, standardised inputs, or relu in the hidden layers"
+OUTPUT_SATURATED_HINT = ("confident outputs: expected once the cost is low; if it is high, they "
+                         "are confidently wrong: try a smaller learning rate or L2")  # fmt: skip

@@ -73,6 +73,20 @@ def test_a_relu_network_with_a_large_negative_bias_is_flagged_as_dead():
     assert [f.layer for f in found] == [1] and "100%" in found[0].message and found[0].hint
 
 
+def test_saturation_in_the_output_layer_is_read_as_confidence_not_as_a_bad_init():
+    """Hidden sigmoid units saturated: the hint is about init and activations; the output
+    layer saturated: its outputs are confident, so the hint is about the cost and the step."""
+    from engine.health import OUTPUT_SATURATED_HINT, SATURATED_HINT
+
+    X, Y = circle_data()
+    t = Trainer(X, Y, [2, 8, 1], activations="sigmoid", learning_rate=0.1)
+    t.params["W1"][:] = 100.0  # |Z[1]| > 4 on nearly every example
+    t.params["b2"][:] = 50.0  # Z[2] > 4 on every example
+    t.step_epoch()
+    hints = {f.layer: f.hint for f in findings(t.history.health) if f.kind == "saturated"}
+    assert hints == {1: SATURATED_HINT, 2: OUTPUT_SATURATED_HINT}
+
+
 def test_model_files_round_trip_the_health_record(tmp_path):
     X, Y = circle_data()
     t = Trainer(X, Y, [2, 4, 1], activations=["relu", "sigmoid"], learning_rate=0.5)

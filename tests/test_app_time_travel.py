@@ -175,3 +175,18 @@ async def test_while_a_checkpoint_is_viewed_edit_save_and_gradients_say_what_the
         assert app.session.viewing is None
         for key, value in weights_after(TRAINED).items():  # nothing was edited
             np.testing.assert_array_equal(app.session.params()[key], value)
+
+
+def test_the_status_line_fits_80_columns_while_a_checkpoint_is_viewed():
+    """At 80 columns the line keeps the epoch viewed, the costs, the accuracies and undo,
+    and drops the speed (the form's speed field shows it) rather than cutting them off."""
+    from nntui.widgets.status import StatusView, status_text
+
+    view = StatusView(5000, 0.2553, 0.3133, 0.954, 0.922, False, 0.0, 20,
+                      "rewind to epoch 1,234", viewing=1234)  # fmt: skip
+    line = status_text(view, running=False, width=80).plain
+    assert len(line) <= 80, line
+    assert "viewing 1234 of 5000" in line and "0.2553" in line and "92.2%" in line
+    assert "u: undo" in line
+    wide = status_text(view, running=False, width=200).plain
+    assert "speed 20/s" in wide and "B: go back to it" in wide

@@ -64,18 +64,20 @@ def _speed(s: StatusView, running: bool) -> str:
 
 
 def status_text(s: StatusView, running: bool, error: str = "", width: int = 0) -> Text:
-    """The line; when it would be wider than ``width`` (if given), shorter labels."""
+    """The line; when it would be wider than ``width`` (if given), shorter labels, and at
+    last no speed (the speed field of the form shows it)."""
     state = Text(" ▶ running " if running else " ⏸ paused ", style="bold reverse")
-    for cost, acc, r2, undo, viewing in (
+    for cost, acc, r2, undo, viewing, speed in (
         ("cost: train {}  test {}", "acc: train {}  test {}", "R²: train {}  test {}  RMSE test {}",
-         "u: undo {}", "viewing epoch {} of {} (B: go back to it, esc: the present)"),
-        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo {}", "viewing epoch {} of {}"),
+         "u: undo {}", "viewing epoch {} of {} (B: go back to it, esc: the present)", True),
+        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo {}", "viewing epoch {} of {}", True),
+        ("J {}/{}", "acc {}/{}", "R² {}/{} RMSE {}", "u: undo", "viewing {} of {}", False),
     ):  # fmt: skip
         where = f"epoch {s.epoch}"
         if s.viewing is not None:
             where = viewing.format(s.viewing, s.epoch)
-        parts = [where, _speed(s, running),
-                 cost.format(_num(s.train_cost), _num(s.test_cost))]  # fmt: skip
+        parts = [where] + ([_speed(s, running)] if speed else [])
+        parts.append(cost.format(_num(s.train_cost), _num(s.test_cost)))
         if s.regression:
             parts.append(r2.format(_num(s.train_r2, ".3f"), _num(s.test_r2, ".3f"),
                                    _num(s.test_rmse)))  # fmt: skip

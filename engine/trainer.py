@@ -38,6 +38,7 @@ from engine.propagation import (
     Cache,
     LayerGrads,
     Work,
+    backward_into,
     backward_layers,
     forward_layers,
     layer_forward,
@@ -645,8 +646,9 @@ class Trainer:
                     A = cache.A
                 J, score = self._score(A, Yb)
                 total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
-                for _ in self._backward(Yb, works):
-                    pass
+                self._grads = backward_into(
+                    Yb, self._caches, self.gs, self.cost, works, self._dflat, self.lambd, self.l1
+                )
                 self._update(self._flat_grads, flat=True)
                 if stop is not None and stop():
                     self._undo_epoch()
@@ -665,11 +667,10 @@ class Trainer:
         self._batch_cost = J
         return J, _residual_squares(AL, Y) if score is None else score
 
-    def _backward(self, Y: np.ndarray, works: list[Work] | None = None) -> Iterator[LayerGrads]:
-        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads`` (written
-        into ``works`` when given)."""
+    def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
+        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""
         AL = self._caches[-1].A
-        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1, works)
+        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1)
         for step in steps:
             self._grads[step.l - 1] = step
             yield step
@@ -684,7 +685,7 @@ class Trainer:
             works = [
                 Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
                      self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
-                     self._layer_grads[l - 1], np.empty((dims[l - 1], m), dtype) if l > 1 else None)
+                     np.empty((dims[l - 1], m), dtype) if l > 1 else None)
                 for l, n in enumerate(dims[1:], start=1)
             ]  # fmt: skip
             self._works[m] = works
@@ -814,8 +815,6 @@ class Trainer:
         self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
         self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
                             for key, where in places.items()}  # fmt: skip
-        self._layer_grads = [self._dflat[places[f"W{l}"].start : places[f"b{l}"].stop]
-                             for l in range(1, self.L + 1)]  # dW[l] then db[l], flat  # fmt: skip
         self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)
         self._good_flat = self._flat.copy()
 

@@ -22,7 +22,9 @@ from engine import checks
 from engine.activations import Activation
 from engine.checkpoints import Checkpoint, Checkpoints
 from engine.costs import (
+    BinaryLabels,
     binary_cross_entropy_scored,
+    binary_labels,
     check_output,
     compute_cost,
     get_cost,
@@ -231,6 +233,7 @@ class Trainer:
         self.lambd = lambd
         self.l1 = l1
         self._ss_tot = _total_squares(self.Y)  # for the training R²
+        self._labels: BinaryLabels | None = None  # the latest batch's (_binary_labels)
         self.init = init
         self.seed = checks.seed(seed)
         self.optimizer_name = optimizer
@@ -659,13 +662,22 @@ class Trainer:
         """The batch's J, and its count of correct labels (classification) or its SS_res.
         One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
         if self.cost == "bce" and AL.shape[0] == 1:
-            J, score = binary_cross_entropy_scored(AL, Y)
-            J += penalty(self.params, self.lambd, self.l1, Y.shape[1])
+            J, score = binary_cross_entropy_scored(AL, self._binary_labels(Y))
+            if self.lambd or self.l1:
+                J += penalty(self.params, self.lambd, self.l1, Y.shape[1])
         else:
             J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
             score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None
         self._batch_cost = J
         return J, _residual_squares(AL, Y) if score is None else score
+
+    def _binary_labels(self, Y: np.ndarray) -> BinaryLabels:
+        """Y (1, m) with the forms of it the one-pass cost reads: the full batch's made once,
+        a mini-batch's anew."""
+        labels = self._labels
+        if labels is None or labels.Y is not Y:
+            labels = self._labels = binary_labels(Y)
+        return labels
 
     def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
         """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""

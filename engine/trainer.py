@@ -596,8 +596,8 @@ class Trainer:
     def _batches(self) -> list[tuple[np.ndarray | None, np.ndarray, np.ndarray]]:
         """Full batch as in the article, or mini-batches of a fresh permutation each epoch:
         (the training columns it holds, None for all; X (n_x, bs); Y (n_L, bs))."""
-        bs = self.batch_size
-        if bs is None or bs >= self.m:
+        bs = self._batch_size
+        if bs is None or bs >= self.X.shape[1]:
             self._epoch_rng = None
             return [(None, self.X, self.Y)]
         self._epoch_rng = self._shuffling_state()  # for _undo_epoch
@@ -650,7 +650,7 @@ class Trainer:
                 J, score = self._score(A, Yb)
                 total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
                 self._grads = backward_into(
-                    Yb, self._caches, self.gs, self.cost, works, self._dflat, self.lambd, self.l1
+                    Yb, self._caches, self.gs, self.cost, works, self._dflat, self._lambd, self._l1
                 )
                 self._update(self._flat_grads, flat=True)
                 if stop is not None and stop():
@@ -710,13 +710,13 @@ class Trainer:
         the two buffers swap roles, instead of copying the weights before it first."""
         if flat and isinstance(self.optimizer, GradientDescent):
             self.optimizer.descend_into(
-                self._flat, self._dflat, self.learning_rate, out=self._before_flat
+                self._flat, self._dflat, self._learning_rate, out=self._before_flat
             )
             self._swap_weights()
         else:
             np.copyto(self._before_flat, self._flat)
-            self.optimizer.update(self.params, grads, self.learning_rate)
-        self._updated = (grads, self.learning_rate, self.optimizer)
+            self.optimizer.update(self.params, grads, self._learning_rate)
+        self._updated = (grads, self._learning_rate, self.optimizer)
         self._after_update = True
 
     def _describe(self, record: "Record") -> Phase:
@@ -755,9 +755,10 @@ class Trainer:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError).
         The training cost, accuracy and R² are those of the epoch's batches as they went:
         from the sums over them of J * m_batch and of the score (``_score``)."""
-        train_cost = total_cost / self.m
+        m = self.X.shape[1]
+        train_cost = total_cost / m
         if self.is_classification:
-            train_acc, train_r2 = total_score / self.m, math.nan
+            train_acc, train_r2 = total_score / m, math.nan
         else:
             train_acc, train_r2 = math.nan, _r2(total_score, self._ss_tot)
         self._check_finite(train_cost)

@@ -693,10 +693,10 @@ class Trainer:
         side."""
         works = self._works.get(m)
         if works is None:
-            dims, dtype = self.layer_dims, self.dtype
+            dims, dtype, ones = self.layer_dims, self.dtype, np.ones((m, 1), self.dtype)
             works = [
                 Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
-                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
+                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"], ones,
                      np.empty((dims[l - 1], m), dtype) if l > 1 else None)
                 for l, n in enumerate(dims[1:], start=1)
             ]  # fmt: skip

@@ -790,8 +790,9 @@ class Trainer:
     def _check_finite(self, cost: float) -> None:
         """Unless the cost and every weight are finite, roll back to the last finite epoch's
         weights and optimiser state and raise DivergedError. O(number of weights)."""
-        # A float64 sum of all the weights is finite exactly when every weight is.
-        if math.isfinite(cost) and math.isfinite(np.add.reduce(self._flat, dtype=np.float64)):
+        # Σ θ·0 over all the weights θ is 0 when every one is finite, NaN when one is not
+        # (0·±inf and 0·NaN are NaN): one dot product, without a float64 copy.
+        if math.isfinite(cost) and math.isfinite(self._flat.dot(self._zeros)):
             return
         bad_layer = self._first_non_finite_layer()
         self._restore_good()
@@ -826,6 +827,7 @@ class Trainer:
             for weights in (self.params, self._before)
         )  # the whole epoch's (W[l], b[l], g[l]), l = 1 .. L, of each buffer
         self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
+        self._zeros = np.zeros_like(self._flat)  # for _check_finite
         self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
                             for key, where in places.items()}  # fmt: skip
         self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)

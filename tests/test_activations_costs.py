@@ -68,6 +68,9 @@ def test_the_one_pass_bce_sums_the_clipped_articles_terms_and_counts_the_right_l
     assert -float(np.add.reduce(terms, axis=None)) / AL.shape[1] == J
     assert pytest.approx(binary_cross_entropy(AL, Y), rel=1e-5) == J
     assert correct == sum((a >= 0.5) == (y == 1) for a, y in zip(AL[0], Y[0], strict=True))
+    right = np.array([[1.0, 1 - eps / 2, 0.0, eps / 4]], dtype)  # all clipped to 1 - eps
+    J, correct = binary_cross_entropy_scored(right, binary_labels(np.array([[1, 1, 0, 0]], dtype)))
+    assert (J, correct) == (-float(np.log(dtype(1 - eps))), 4)
 
 
 def test_softmax_cross_entropy_and_mse_values():

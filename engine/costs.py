@@ -65,8 +65,7 @@ def binary_cross_entropy_scored(AL: np.ndarray, labels: BinaryLabels) -> tuple[f
     P = np.subtract(labels.complement, AL)
     np.abs(P, out=P)
     eps = _margin(AL.dtype)
-    np.maximum(P, eps, out=P)
-    np.minimum(P, 1 - eps, out=P)
+    P.clip(eps, 1 - eps, out=P)
     J = -float(np.add.reduce(np.log(P, out=P), axis=None)) / m
     return J, np.count_nonzero((AL >= 0.5) == labels.is_one)
 

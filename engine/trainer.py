@@ -663,8 +663,8 @@ class Trainer:
         One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
         if self.cost == "bce" and AL.shape[0] == 1:
             J, score = binary_cross_entropy_scored(AL, self._binary_labels(Y))
-            if self.lambd or self.l1:
-                J += penalty(self.params, self.lambd, self.l1, Y.shape[1])
+            if self._lambd or self._l1:
+                J += penalty(self.params, self._lambd, self._l1, Y.shape[1])
         else:
             J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
             score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None

@@ -75,6 +75,11 @@ class DivergedError(ArithmeticError):
         )
 
 
+def _divergence_is_checked() -> np.errstate:
+    """Overflow is not an error inside an epoch: its end checks for non-finite values."""
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 class EpochStoppedError(Exception):
     """``step_epoch`` was asked to stop inside an epoch, and undid it."""
 
@@ -631,6 +636,7 @@ class Trainer:
             yield Record("update", None, i, n, Yb, J)
         self._end_epoch(total_cost, total_score, started)
 
+    @_divergence_is_checked()  # as a decorator: cheaper than a with block
     def _whole_epoch(self, stop: Callable[[], bool] | None) -> None:
         """One whole epoch straight through: per batch the same layer functions as
         ``_epoch`` in the same order (so the same parameters, bit for bit), without its
@@ -639,24 +645,23 @@ class Trainer:
         updates all weights in one pass). ``stop()`` is asked after every batch."""
         started = time.perf_counter()
         total_cost = total_score = 0.0
-        with _divergence_is_checked():
-            for columns, Xb, Yb in self._batches():
-                self._batch_columns, self._after_update = columns, False
-                works = self._works_for(Yb.shape[1])
-                A = Xb
-                for l, (W_l, b_l, g) in enumerate(self._layers):
-                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
-                    A = cache.A
-                J, score = self._score(A, Yb)
-                total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
-                self._grads = backward_into(
-                    Yb, self._caches, self.gs, self.cost, works, self._dflat, self._lambd, self._l1
-                )
-                self._update(self._flat_grads, flat=True)
-                if stop is not None and stop():
-                    self._undo_epoch()
-                    raise EpochStoppedError(self.epoch)
-            self._end_epoch(total_cost, total_score, started)
+        for columns, Xb, Yb in self._batches():
+            self._batch_columns, self._after_update = columns, False
+            works = self._works_for(Yb.shape[1])
+            A = Xb
+            for l, (W_l, b_l, g) in enumerate(self._layers):
+                self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
+                A = cache.A
+            J, score = self._score(A, Yb)
+            total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
+            self._grads = backward_into(
+                Yb, self._caches, self.gs, self.cost, works, self._dflat, self._lambd, self._l1
+            )
+            self._update(self._flat_grads, flat=True)
+            if stop is not None and stop():
+                self._undo_epoch()
+                raise EpochStoppedError(self.epoch)
+        self._end_epoch(total_cost, total_score, started)
 
     def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         """The batch's J, and its count of correct labels (classification) or its SS_res.
@@ -896,11 +901,6 @@ def _jsonable(state: dict) -> dict:
 def _from_jsonable(state: dict) -> dict:
     return {k: _from_jsonable(v) if isinstance(v, dict) else int(v) if k != "bit_generator" else v
             for k, v in state.items()}  # fmt: skip
-
-
-def _divergence_is_checked() -> np.errstate:
-    """Overflow is not an error inside an epoch: its end checks for non-finite values."""
-    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _forward_tensors(l: int, cache: Cache) -> dict[ArrayName, np.ndarray]:

@@ -18,6 +18,7 @@ Between thinnings more are kept than the rule says, never more than those limits
 """
 
 import bisect
+import operator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -26,6 +27,7 @@ RECENT = 100  # every epoch of the latest this many
 PER_OCTAVE = 8  # checkpoints per doubling of age, before those
 MAX_COUNT = 300
 MAX_BYTES = 256 << 20
+_NBYTES = operator.attrgetter("nbytes")
 
 
 class Checkpoint(NamedTuple):
@@ -41,7 +43,8 @@ class Checkpoint(NamedTuple):
 
     @property
     def nbytes(self) -> int:
-        return self.flat.nbytes + sum(value.nbytes for value in self.state.values())
+        """Bytes of its arrays (asked every epoch: a map, no generator)."""
+        return self.flat.nbytes + sum(map(_NBYTES, self.state.values()))
 
 
 class Checkpoints:

@@ -241,8 +241,8 @@ def backward_into(
     """``backward_layers``' numbers, bit for bit, for a training loop that checked its
     output and cost once: layer 1's .. layer L's gradients, written into ``works``. For
     l = L .. 1 the sums m·dW[l] = dZ[l]·A[l-1]ᵀ and m·db[l] = Σ dZ[l]; then ``gradient``
-    (every layer's dW and db, flat) is scaled by 1/m at once; then the L2/L1
-    terms. Y (n_L, m); caches from layer 1 to L; ``works[l - 1]``' dW and db views into
+    (every layer's dW and db, flat) is scaled by 1/m at once; then the L2/L1 terms.
+    Y (n_L, m); caches from layer 1 to L; ``works[l - 1]``' dW and db are views into
     ``gradient``."""
     L, m = len(caches), Y.shape[1]
     grads = []

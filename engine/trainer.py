@@ -641,8 +641,9 @@ class Trainer:
         """One whole epoch straight through: per batch the same layer functions as
         ``_epoch`` in the same order (so the same parameters, bit for bit), without its
         generator and per-phase records, writing into arrays kept from batch to batch
-        (``_works``; dW[l] and db[l] are views into one flat gradient, so gradient descent
-        updates all weights in one pass). ``stop()`` is asked after every batch."""
+        (``_works``; dW[l] and db[l] are views into one flat gradient, which
+        ``backward_into`` scales by 1/m at once and gradient descent reads in one pass).
+        ``stop()`` is asked after every batch."""
         started = time.perf_counter()
         total_cost = total_score = 0.0
         for columns, Xb, Yb in self._batches():

@@ -245,6 +245,7 @@ def numpy_calls(trainer: Trainer) -> int:
 
     trainer.step_epoch()  # the first epoch makes the arrays the next ones write into
     _count_on(trainer)
+    trainer.step_epoch()  # and the first on the counted arrays what the next ones reuse
     Counted.calls = 0
     sys.setprofile(hook)
     trainer.step_epoch()

@@ -18,6 +18,7 @@ Between thinnings more are kept than the rule says, never more than those limits
 """
 
 import bisect
+import operator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -26,6 +27,7 @@ RECENT = 100  # every epoch of the latest this many
 PER_OCTAVE = 8  # checkpoints per doubling of age, before those
 MAX_COUNT = 300
 MAX_BYTES = 256 << 20
+_NBYTES = operator.attrgetter("nbytes")
 
 
 class Checkpoint(NamedTuple):
@@ -41,7 +43,8 @@ class Checkpoint(NamedTuple):
 
     @property
     def nbytes(self) -> int:
-        return self.flat.nbytes + sum(value.nbytes for value in self.state.values())
+        """Bytes of its arrays (asked every epoch: a map, no generator)."""
+        return self.flat.nbytes + sum(map(_NBYTES, self.state.values()))
 
 
 class Checkpoints:
@@ -49,7 +52,8 @@ class Checkpoints:
 
     def __init__(self, kept: list[Checkpoint] | None = None) -> None:
         self._kept: dict[int, Checkpoint] = {c.epoch: c for c in kept or ()}
-        self.nbytes = sum(c.nbytes for c in self._kept.values())
+        self._sizes = {epoch: c.nbytes for epoch, c in self._kept.items()}  # each one's bytes
+        self.nbytes = sum(self._sizes.values())
         self.per_octave = PER_OCTAVE
 
     def __len__(self) -> int:
@@ -65,13 +69,13 @@ class Checkpoints:
     def add(self, checkpoint: Checkpoint) -> None:
         """Keep ``checkpoint`` (it replaces one of the same epoch, the latest); thin the
         older ones once the limits are passed."""
-        old = self._kept.pop(checkpoint.epoch, None)
-        if old is not None:
-            self.nbytes -= old.nbytes
-        self._kept[checkpoint.epoch] = checkpoint
-        self.nbytes += checkpoint.nbytes
+        epoch, size = checkpoint.epoch, checkpoint.nbytes
+        self._kept.pop(epoch, None)  # the one it replaces, so that the latest comes last
+        self._kept[epoch] = checkpoint
+        self.nbytes += size - self._sizes.pop(epoch, 0)
+        self._sizes[epoch] = size
         if len(self._kept) > MAX_COUNT or self.nbytes > MAX_BYTES:
-            self._thin(checkpoint.nbytes)
+            self._thin(size)
 
     def at_or_before(self, epoch: int) -> Checkpoint:
         """The latest checkpoint of an epoch <= ``epoch``; a ValueError if there is none."""
@@ -108,7 +112,8 @@ class Checkpoints:
         if excess > 0:
             keep[np.flatnonzero(keep)[1 : 1 + excess]] = False
         for epoch in epochs[~keep].tolist():
-            self.nbytes -= self._kept.pop(epoch).nbytes
+            del self._kept[epoch]
+            self.nbytes -= self._sizes.pop(epoch)
 
 
 def kept_by_rule(epochs: np.ndarray, recent: int, per_octave: int) -> np.ndarray:

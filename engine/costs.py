@@ -12,6 +12,7 @@ output layer's gradient collapses to one line, dZ[L] = AL - Y, which is what
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,15 +43,31 @@ def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
     return -float(np.vdot(np.log(AL), Y) + np.vdot(np.log(1 - AL), 1 - Y)) / m
 
 
-def binary_cross_entropy_scored(AL: np.ndarray, Y: np.ndarray) -> tuple[float, int]:
+class BinaryLabels(NamedTuple):
+    """Y (1, m) of 0s and 1s, and the two forms of it the one-pass cost reads."""
+
+    Y: np.ndarray  # (1, m)
+    is_one: np.ndarray  # Y == 1, bools (1, m)
+    complement: np.ndarray  # 1 - Y (1, m)
+
+
+def binary_labels(Y: np.ndarray) -> BinaryLabels:
+    """Y (1, m) of 0s and 1s with its bools and 1 - Y, for ``binary_cross_entropy_scored``."""
+    return BinaryLabels(Y, Y == 1, 1 - Y)
+
+
+def binary_cross_entropy_scored(AL: np.ndarray, labels: BinaryLabels) -> tuple[float, int]:
     """J as ``binary_cross_entropy`` gives it, and how many of the m labels (AL >= 0.5) are
-    Y's, for Y (1, m) of 0s and 1s only (the trainer's, checked once). With such labels each
-    column's term is the log of P, the clipped AL where Y = 1 and 1 - it where Y = 0."""
-    m = Y.shape[1]
-    AL_clipped = _clip(AL)
-    P = np.where(Y, AL_clipped, 1 - AL_clipped)
+    Y's, for AL (1, m) in [0, 1] and Y of 0s and 1s only (the trainer's, checked once). With
+    such labels each column's term is the log of P = |(1 - Y) - AL|, which is AL where Y = 1
+    and 1 - AL where Y = 0, clipped: the same numbers as clipping AL first."""
+    m = AL.shape[1]
+    P = np.subtract(labels.complement, AL)
+    np.abs(P, out=P)
+    eps = _margin(AL.dtype)
+    P.clip(eps, 1 - eps, out=P)
     J = -float(np.add.reduce(np.log(P, out=P), axis=None)) / m
-    return J, np.count_nonzero((AL >= 0.5) == Y)
+    return J, np.count_nonzero((AL >= 0.5) == labels.is_one)
 
 
 def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:

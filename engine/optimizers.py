@@ -57,7 +57,10 @@ class Optimizer(ABC):
         """Update ``params`` in place from ``grads`` ('dW1' for 'W1', ...)."""
 
     def state(self) -> Params:
-        """The running averages as '<name>_<parameter>' arrays, and the counters."""
+        """The running averages as '<name>_<parameter>' arrays, and the counters (none for
+        gradient descent: asked every epoch, it then answers at once)."""
+        if not (self.state_arrays or self.counters):
+            return {}
         arrays = {
             f"{array_name}_{key}": value
             for array_name in self.state_arrays

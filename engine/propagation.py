@@ -16,8 +16,9 @@ activation is the cost's natural one:
 
 ``forward_layers`` and ``backward_layers`` are generators that hand back one layer at a
 time; ``forward_prop`` and ``backprop`` simply collect them. The trainer's phase stepping
-runs the very same generators, which is why stepping phase by phase gives exactly the
-same parameters as a whole epoch.
+runs the very same generators; its whole epochs run ``layer_forward`` and ``backward_into``,
+the same layer functions writing into kept arrays, which is why stepping phase by phase
+gives exactly the same parameters as a whole epoch.
 """
 
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,7 @@ import numpy as np
 
 from engine import checks
 from engine.activations import Activation, get_activation
-from engine.costs import check_output, get_cost
+from engine.costs import COSTS, check_output
 
 
 class Cache(NamedTuple):
@@ -47,9 +48,9 @@ class Work(NamedTuple):
     Z: np.ndarray  # (n_l, m)
     A: np.ndarray  # (n_l, m)
     dZ: np.ndarray  # (n_l, m)
-    dW: np.ndarray  # (n_l, n_{l-1}), a view into dW_db
-    db: np.ndarray  # (n_l, 1), a view into dW_db
-    dW_db: np.ndarray  # (n_l * n_{l-1} + n_l,): dW then db, flat, side by side
+    dW: np.ndarray  # (n_l, n_{l-1})
+    db: np.ndarray  # (n_l, 1)
+    ones: np.ndarray  # (m, 1) of 1s: Σ_columns dZ = dZ · ones
     dA_prev: np.ndarray | None  # (n_{l-1}, m); None for l = 1
 
 
@@ -88,7 +89,7 @@ def layer_forward(
 ) -> Cache:
     """Z = W · A_prev + b, A = g(Z). A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1);
     Z and A are written into ``work``'s arrays when it is given, else new ones."""
-    Z = np.matmul(W, A_prev, out=None if work is None else work.Z)
+    Z = W.dot(A_prev, out=None if work is None else work.Z)  # less overhead than np.matmul
     Z += b
     return Cache(A_prev, W, b, Z, g.forward(Z, out=None if work is None else work.A))
 
@@ -136,24 +137,39 @@ def linear_part_backward(
     *,
     need_dA_prev: bool = True,
     l1: float = 0.0,
-    work: Work | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m), written into
-    ``work``'s arrays when it is given. The L1 term's subgradient is (l1/m) sign(W), taking
-    0 where a weight is exactly 0."""
+    """dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1) from dZ (n_l, m). The L1
+    term's subgradient is (l1/m) sign(W), taking 0 where a weight is exactly 0."""
     m = cache.A_prev.shape[1]
-    dW = np.matmul(dZ, cache.A_prev.T, out=None if work is None else work.dW)
-    db = np.add.reduce(dZ, axis=1, keepdims=True, out=None if work is None else work.db)
-    for gradient in (dW, db) if work is None else (work.dW_db,):  # side by side: one pass
-        gradient *= 1 / m
-    if lambd:
-        dW += (lambd / m) * cache.W
-    if l1:
-        dW += (l1 / m) * np.sign(cache.W)
+    dA_prev, dW, db = linear_part_sums(dZ, cache, need_dA_prev)
+    dW *= 1 / m
+    db *= 1 / m
+    add_penalty_gradients(dW, cache.W, lambd, l1, m)
+    return dA_prev, dW, db
+
+
+def linear_part_sums(
+    dZ: np.ndarray, cache: Cache, need_dA_prev: bool, work: Work | None = None
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dA_prev = W·dZ (n_{l-1}, m), and m·dW = dZ·A_prevᵀ (n_l, n_{l-1}) and m·db = Σ dZ
+    (n_l, 1), the gradients before their 1/m; into ``work``'s arrays when it is given. The
+    sum over the m columns is the product with a column of 1s (one BLAS call, faster than
+    a reduction)."""
+    ones = np.ones((dZ.shape[1], 1), dZ.dtype) if work is None else work.ones
+    dW = dZ.dot(cache.A_prev.T, out=None if work is None else work.dW)
+    db = dZ.dot(ones, out=None if work is None else work.db)
     dA_prev = None
     if need_dA_prev:
-        dA_prev = np.matmul(cache.W.T, dZ, out=None if work is None else work.dA_prev)
+        dA_prev = cache.W.T.dot(dZ, out=None if work is None else work.dA_prev)
     return dA_prev, dW, db
+
+
+def add_penalty_gradients(dW: np.ndarray, W: np.ndarray, lambd: float, l1: float, m: int) -> None:
+    """dW (n_l, n_{l-1}) += (lambd/m) W with L2, += (l1/m) sign(W) with L1, in place."""
+    if lambd:
+        dW += (lambd / m) * W
+    if l1:
+        dW += (l1 / m) * np.sign(W)
 
 
 def one_layer_backward(
@@ -182,9 +198,8 @@ def output_dZ(
     out: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
     """dZ[L] (n_L, m): AL - Y for the cost's own output activation, else dAL * g'(Z[L]);
-    into ``out`` when it is given."""
-    check_output(cost, g.name)
-    c = get_cost(cost)
+    into ``out`` when it is given. The caller checked that g can feed the cost."""
+    c = COSTS[cost]
     if g.name == c.output:
         return np.subtract(AL, Y, out=out)
     return g.backward(c.grad(AL, Y), cache.Z, cache.A, out=out)
@@ -198,26 +213,51 @@ def backward_layers(
     cost: str = "bce",
     lambd: float = 0.0,
     l1: float = 0.0,
-    works: Sequence[Work] | None = None,
 ) -> Iterator[LayerGrads]:
-    """Yield layer L's gradients, then layer L-1's, ..., then layer 1's; each layer's arrays
-    are written into ``works[l - 1]``'s when they are given, else into new ones."""
+    """Yield layer L's gradients, then layer L-1's, ..., then layer 1's, in new arrays."""
     L = len(caches)
     if Y.shape != AL.shape:
         raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
-    work = works[-1] if works else None
-    dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost, None if work is None else work.dZ)
+    check_output(cost, gs[-1].name)
+    dZ = output_dZ(AL, Y, caches[-1], gs[-1], cost)
     for l in range(L, 0, -1):
-        work = works[l - 1] if works else None
-        dA_prev, dW, db = linear_part_backward(
-            dZ, caches[l - 1], lambd, need_dA_prev=l > 1, l1=l1, work=work
-        )
+        dA_prev, dW, db = linear_part_backward(dZ, caches[l - 1], lambd, need_dA_prev=l > 1, l1=l1)
         yield LayerGrads(l, dZ, dW, db, dA_prev)
         if l > 1:
             below = caches[l - 2]
-            dZ = gs[l - 2].backward(
-                dA_prev, below.Z, below.A, out=None if works is None else works[l - 2].dZ
-            )
+            dZ = gs[l - 2].backward(dA_prev, below.Z, below.A)
+
+
+def backward_into(
+    Y: np.ndarray,
+    caches: list[Cache],
+    gs: list[Activation],
+    cost: str,
+    works: Sequence[Work],
+    gradient: np.ndarray,
+    lambd: float = 0.0,
+    l1: float = 0.0,
+) -> list[LayerGrads]:
+    """``backward_layers``' numbers, bit for bit, for a training loop that checked its
+    output and cost once: layer 1's .. layer L's gradients, written into ``works``. For
+    l = L .. 1 the sums m·dW[l] = dZ[l]·A[l-1]ᵀ and m·db[l] = Σ dZ[l]; then ``gradient``
+    (every layer's dW and db, flat) is scaled by 1/m at once; then the L2/L1 terms.
+    Y (n_L, m); caches from layer 1 to L; ``works[l - 1]``' dW and db are views into
+    ``gradient``."""
+    L, m = len(caches), Y.shape[1]
+    grads = []
+    dZ = output_dZ(caches[-1].A, Y, caches[-1], gs[-1], cost, works[-1].dZ)
+    for l in range(L, 0, -1):
+        dA_prev, dW, db = linear_part_sums(dZ, caches[l - 1], l > 1, works[l - 1])
+        grads.append(LayerGrads(l, dZ, dW, db, dA_prev))
+        if l > 1:
+            below = caches[l - 2]
+            dZ = gs[l - 2].backward(dA_prev, below.Z, below.A, out=works[l - 2].dZ)
+    gradient *= 1 / m
+    if lambd or l1:
+        for step, cache in zip(grads, reversed(caches), strict=True):
+            add_penalty_gradients(step.dW, cache.W, lambd, l1, m)
+    return grads[::-1]
 
 
 def backprop(

@@ -22,7 +22,9 @@ from engine import checks
 from engine.activations import Activation
 from engine.checkpoints import Checkpoint, Checkpoints
 from engine.costs import (
+    BinaryLabels,
     binary_cross_entropy_scored,
+    binary_labels,
     check_output,
     compute_cost,
     get_cost,
@@ -38,6 +40,7 @@ from engine.propagation import (
     Cache,
     LayerGrads,
     Work,
+    backward_into,
     backward_layers,
     forward_layers,
     layer_forward,
@@ -70,6 +73,11 @@ class DivergedError(ArithmeticError):
             f"training diverged at epoch {epoch}: values became non-finite {where}; "
             f"the weights of epoch {epoch - 1} were restored (try a smaller learning rate)"
         )
+
+
+def _divergence_is_checked() -> np.errstate:
+    """Overflow is not an error inside an epoch: its end checks for non-finite values."""
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 class EpochStoppedError(Exception):
@@ -230,6 +238,7 @@ class Trainer:
         self.lambd = lambd
         self.l1 = l1
         self._ss_tot = _total_squares(self.Y)  # for the training R²
+        self._labels: BinaryLabels | None = None  # the latest batch's (_binary_labels)
         self.init = init
         self.seed = checks.seed(seed)
         self.optimizer_name = optimizer
@@ -592,8 +601,8 @@ class Trainer:
     def _batches(self) -> list[tuple[np.ndarray | None, np.ndarray, np.ndarray]]:
         """Full batch as in the article, or mini-batches of a fresh permutation each epoch:
         (the training columns it holds, None for all; X (n_x, bs); Y (n_L, bs))."""
-        bs = self.batch_size
-        if bs is None or bs >= self.m:
+        bs = self._batch_size
+        if bs is None or bs >= self.X.shape[1]:
             self._epoch_rng = None
             return [(None, self.X, self.Y)]
         self._epoch_rng = self._shuffling_state()  # for _undo_epoch
@@ -627,49 +636,59 @@ class Trainer:
             yield Record("update", None, i, n, Yb, J)
         self._end_epoch(total_cost, total_score, started)
 
+    @_divergence_is_checked()  # as a decorator: cheaper than a with block
     def _whole_epoch(self, stop: Callable[[], bool] | None) -> None:
         """One whole epoch straight through: per batch the same layer functions as
         ``_epoch`` in the same order (so the same parameters, bit for bit), without its
         generator and per-phase records, writing into arrays kept from batch to batch
-        (``_works``; dW[l] and db[l] are views into one flat gradient, so gradient descent
-        updates all weights in one pass). ``stop()`` is asked after every batch."""
+        (``_works``; dW[l] and db[l] are views into one flat gradient, which
+        ``backward_into`` scales by 1/m at once and gradient descent reads in one pass).
+        ``stop()`` is asked after every batch."""
         started = time.perf_counter()
         total_cost = total_score = 0.0
-        with _divergence_is_checked():
-            for columns, Xb, Yb in self._batches():
-                self._batch_columns, self._after_update = columns, False
-                works = self._works_for(Yb.shape[1])
-                A = Xb
-                for l, (W_l, b_l, g) in enumerate(self._layers):
-                    self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
-                    A = cache.A
-                J, score = self._score(A, Yb)
-                total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
-                for _ in self._backward(Yb, works):
-                    pass
-                self._update(self._flat_grads, flat=True)
-                if stop is not None and stop():
-                    self._undo_epoch()
-                    raise EpochStoppedError(self.epoch)
-            self._end_epoch(total_cost, total_score, started)
+        for columns, Xb, Yb in self._batches():
+            self._batch_columns, self._after_update = columns, False
+            works = self._works_for(Yb.shape[1])
+            A = Xb
+            for l, (W_l, b_l, g) in enumerate(self._layers):
+                self._caches[l] = cache = layer_forward(A, W_l, b_l, g, works[l])
+                A = cache.A
+            J, score = self._score(A, Yb)
+            total_cost, total_score = total_cost + J * Yb.shape[1], total_score + score
+            self._grads = backward_into(
+                Yb, self._caches, self.gs, self.cost, works, self._dflat, self._lambd, self._l1
+            )
+            self._update(self._flat_grads, flat=True)
+            if stop is not None and stop():
+                self._undo_epoch()
+                raise EpochStoppedError(self.epoch)
+        self._end_epoch(total_cost, total_score, started)
 
     def _score(self, AL: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         """The batch's J, and its count of correct labels (classification) or its SS_res.
         One sigmoid output's cost and count come from one pass (Y holds 0s and 1s)."""
         if self.cost == "bce" and AL.shape[0] == 1:
-            J, score = binary_cross_entropy_scored(AL, Y)
-            J += penalty(self.params, self.lambd, self.l1, Y.shape[1])
+            J, score = binary_cross_entropy_scored(AL, self._binary_labels(Y))
+            if self._lambd or self._l1:
+                J += penalty(self.params, self._lambd, self._l1, Y.shape[1])
         else:
             J = compute_cost(AL, Y, self.cost, params=self.params, lambd=self.lambd, l1=self.l1)
             score = accuracy(AL, Y) * Y.shape[1] if self.is_classification else None
         self._batch_cost = J
         return J, _residual_squares(AL, Y) if score is None else score
 
-    def _backward(self, Y: np.ndarray, works: list[Work] | None = None) -> Iterator[LayerGrads]:
-        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads`` (written
-        into ``works`` when given)."""
+    def _binary_labels(self, Y: np.ndarray) -> BinaryLabels:
+        """Y (1, m) with the forms of it the one-pass cost reads: the full batch's made once,
+        a mini-batch's anew."""
+        labels = self._labels
+        if labels is None or labels.Y is not Y:
+            labels = self._labels = binary_labels(Y)
+        return labels
+
+    def _backward(self, Y: np.ndarray) -> Iterator[LayerGrads]:
+        """Layer L's gradients, then L-1's, ..., then 1's, each kept in ``_grads``."""
         AL = self._caches[-1].A
-        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1, works)
+        steps = backward_layers(AL, Y, self._caches, self.gs, self.cost, self.lambd, self.l1)
         for step in steps:
             self._grads[step.l - 1] = step
             yield step
@@ -680,11 +699,11 @@ class Trainer:
         side."""
         works = self._works.get(m)
         if works is None:
-            dims, dtype = self.layer_dims, self.dtype
+            dims, dtype, ones = self.layer_dims, self.dtype, np.ones((m, 1), self.dtype)
             works = [
                 Work(np.empty((n, m), dtype), np.empty((n, m), dtype), np.empty((n, m), dtype),
-                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"],
-                     self._layer_grads[l - 1], np.empty((dims[l - 1], m), dtype) if l > 1 else None)
+                     self._flat_grads[f"dW{l}"], self._flat_grads[f"db{l}"], ones,
+                     np.empty((dims[l - 1], m), dtype) if l > 1 else None)
                 for l, n in enumerate(dims[1:], start=1)
             ]  # fmt: skip
             self._works[m] = works
@@ -697,13 +716,13 @@ class Trainer:
         the two buffers swap roles, instead of copying the weights before it first."""
         if flat and isinstance(self.optimizer, GradientDescent):
             self.optimizer.descend_into(
-                self._flat, self._dflat, self.learning_rate, out=self._before_flat
+                self._flat, self._dflat, self._learning_rate, out=self._before_flat
             )
             self._swap_weights()
         else:
             np.copyto(self._before_flat, self._flat)
-            self.optimizer.update(self.params, grads, self.learning_rate)
-        self._updated = (grads, self.learning_rate, self.optimizer)
+            self.optimizer.update(self.params, grads, self._learning_rate)
+        self._updated = (grads, self._learning_rate, self.optimizer)
         self._after_update = True
 
     def _describe(self, record: "Record") -> Phase:
@@ -742,9 +761,10 @@ class Trainer:
         """Check for divergence, then record the epoch (or roll back and raise DivergedError).
         The training cost, accuracy and R² are those of the epoch's batches as they went:
         from the sums over them of J * m_batch and of the score (``_score``)."""
-        train_cost = total_cost / self.m
+        m = self.X.shape[1]
+        train_cost = total_cost / m
         if self.is_classification:
-            train_acc, train_r2 = total_score / self.m, math.nan
+            train_acc, train_r2 = total_score / m, math.nan
         else:
             train_acc, train_r2 = math.nan, _r2(total_score, self._ss_tot)
         self._check_finite(train_cost)
@@ -776,8 +796,9 @@ class Trainer:
     def _check_finite(self, cost: float) -> None:
         """Unless the cost and every weight are finite, roll back to the last finite epoch's
         weights and optimiser state and raise DivergedError. O(number of weights)."""
-        # A float64 sum of all the weights is finite exactly when every weight is.
-        if math.isfinite(cost) and math.isfinite(np.add.reduce(self._flat, dtype=np.float64)):
+        # Σ θ·0 over all the weights θ is 0 when every one is finite, NaN when one is not
+        # (0·±inf and 0·NaN are NaN): one dot product, without a float64 copy.
+        if math.isfinite(cost) and math.isfinite(self._flat.dot(self._zeros)):
             return
         bad_layer = self._first_non_finite_layer()
         self._restore_good()
@@ -812,10 +833,9 @@ class Trainer:
             for weights in (self.params, self._before)
         )  # the whole epoch's (W[l], b[l], g[l]), l = 1 .. L, of each buffer
         self._dflat = np.empty_like(self._flat)  # dW[l] and db[l] of the whole-epoch path
+        self._zeros = np.zeros_like(self._flat)  # for _check_finite
         self._flat_grads = {f"d{key}": self._dflat[where].reshape(params[key].shape)
                             for key, where in places.items()}  # fmt: skip
-        self._layer_grads = [self._dflat[places[f"W{l}"].start : places[f"b{l}"].stop]
-                             for l in range(1, self.L + 1)]  # dW[l] then db[l], flat  # fmt: skip
         self._works: dict[int, list[Work]] = {}  # by batch size (_works_for)
         self._good_flat = self._flat.copy()
 
@@ -882,11 +902,6 @@ def _jsonable(state: dict) -> dict:
 def _from_jsonable(state: dict) -> dict:
     return {k: _from_jsonable(v) if isinstance(v, dict) else int(v) if k != "bit_generator" else v
             for k, v in state.items()}  # fmt: skip
-
-
-def _divergence_is_checked() -> np.errstate:
-    """Overflow is not an error inside an epoch: its end checks for non-finite values."""
-    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _forward_tensors(l: int, cache: Cache) -> dict[ArrayName, np.ndarray]:

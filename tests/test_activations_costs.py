@@ -7,6 +7,7 @@ import pytest
 
 from engine import cost_function
 from engine.activations import ACTIVATIONS, sigmoid, softmax
+from engine.costs import binary_cross_entropy, binary_cross_entropy_scored, binary_labels
 
 EXTREME = np.array([[-1e4, -800.0, -50.0, -1.0, 0.0, 1.0, 50.0, 800.0, 1e4]])
 
@@ -48,6 +49,28 @@ def test_binary_cross_entropy_value_and_saturation():
     with np.errstate(all="raise"):
         J = cost_function(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]), "bce")
     assert np.isfinite(J) and J > 30  # confidently wrong is expensive, but finite
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_one_pass_bce_sums_the_clipped_articles_terms_and_counts_the_right_labels(dtype):
+    """binary_cross_entropy_scored's J sums exactly the terms log(clip(AL)) where Y = 1 and
+    log(1 - clip(AL)) where Y = 0, and its count is that of (AL >= 0.5) == Y, at the edges
+    too: AL of 0 and 1, 0.5 and its neighbours, within eps of 0 and 1, under both labels."""
+    eps = float(np.finfo(dtype).eps)
+    edges = [0.0, 1e-30, eps / 4, eps, 0.25, np.nextafter(dtype(0.5), dtype(0)), 0.5,
+             np.nextafter(dtype(0.5), dtype(1)), 1 - eps, 1 - eps / 2, 1.0]  # fmt: skip
+    values = np.concatenate([edges, edges, np.random.default_rng(3).random(60)])
+    AL = values.astype(dtype)[None]
+    Y = np.concatenate([np.zeros(11), np.ones(11), np.arange(60) % 2]).astype(dtype)[None]
+    J, correct = binary_cross_entropy_scored(AL, binary_labels(Y))
+    clipped = np.clip(AL, eps, 1 - eps)
+    terms = np.log(np.where(Y == 1, clipped, 1 - clipped))
+    assert -float(np.add.reduce(terms, axis=None)) / AL.shape[1] == J
+    assert pytest.approx(binary_cross_entropy(AL, Y), rel=1e-5) == J
+    assert correct == sum((a >= 0.5) == (y == 1) for a, y in zip(AL[0], Y[0], strict=True))
+    right = np.array([[1.0, 1 - eps / 2, 0.0, eps / 4]], dtype)  # all clipped to 1 - eps
+    J, correct = binary_cross_entropy_scored(right, binary_labels(np.array([[1, 1, 0, 0]], dtype)))
+    assert (J, correct) == (-float(np.log(dtype(1 - eps))), 4)
 
 
 def test_softmax_cross_entropy_and_mse_values():

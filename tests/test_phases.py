@@ -1,10 +1,19 @@
 """Phase stepping gives exactly what whole epochs give, and says what it computed."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
-from engine import DivergedError, Trainer
+from engine import DivergedError, Trainer, init_params
 from engine.names import ArrayName
+from engine.propagation import (
+    Work,
+    backward_into,
+    backward_layers,
+    forward_layers,
+    resolve_activations,
+)
 from engine.toy import blobs, circles, one_hot
 
 
@@ -32,6 +41,46 @@ def test_phase_stepping_equals_step_epoch_bitwise(batch_size, optimizer):
     for key in by_epoch.params:
         np.testing.assert_array_equal(by_phase.params[key], by_epoch.params[key])
     assert by_phase.history.train_cost == by_epoch.history.train_cost
+
+
+def works_into(gradient: np.ndarray, dims: list[int], m: int) -> list[Work]:
+    """Each layer's arrays for m examples, dW[l] then db[l] side by side in ``gradient``."""
+    works, start = [], 0
+    for n_prev, n in pairwise(dims):
+        dW = gradient[start : start + n * n_prev].reshape(n, n_prev)
+        db = gradient[start + n * n_prev : start + n * (n_prev + 1)].reshape(n, 1)
+        start += n * (n_prev + 1)
+        Z, A, dZ, dA_prev = (np.empty(shape, np.float32) for shape in [(n, m)] * 3 + [(n_prev, m)])
+        works.append(Work(Z, A, dZ, dW, db, np.ones((m, 1), np.float32), dA_prev))
+    return works
+
+
+@pytest.mark.parametrize(
+    "cost, output", [("bce", "sigmoid"), ("ce", "softmax"), ("mse", "linear"), ("mse", "tanh")]
+)
+def test_backward_into_gives_backward_layers_numbers_bit_for_bit(cost, output):
+    """The whole epoch's backward pass (every layer's sums, one 1/m scaling of the flat
+    gradient, then the L2 and L1 terms) gives exactly the dZ, dW, db and dA_prev that the
+    phase steps' backward_layers gives layer by layer, float32, with both penalties."""
+    dims, m, lambd, l1 = [3, 5, 4, 1 if cost == "bce" else 3], 11, 0.3, 0.05
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3, m)).astype(np.float32)
+    if cost == "bce":
+        Y = rng.integers(0, 2, (1, m)).astype(np.float32)
+    else:
+        Y = one_hot(rng.integers(0, 3, m), 3).astype(np.float32)
+    params = init_params(dims, seed=2)
+    gs = resolve_activations(["relu", "sigmoid", output], 3)
+    caches = list(forward_layers(X, params, gs))
+    expected = list(backward_layers(caches[-1].A, Y, caches, gs, cost, lambd, l1))[::-1]
+    gradient = np.full(sum(n * (n_prev + 1) for n_prev, n in pairwise(dims)), np.nan, np.float32)
+    got = backward_into(Y, caches, gs, cost, works_into(gradient, dims, m), gradient, lambd, l1)
+    for step, want in zip(got, expected, strict=True):
+        assert step.l == want.l
+        for name in ("dZ", "dW", "db", "dA_prev"):
+            if step.l > 1 or name != "dA_prev":
+                np.testing.assert_array_equal(getattr(step, name), getattr(want, name), name)
+    assert got[0].dA_prev is None is expected[0].dA_prev
 
 
 @pytest.mark.parametrize("batch_size", [None, 16])

@@ -116,6 +116,22 @@ def test_divergence_restores_the_last_finite_epoch(data):
     assert all(np.isfinite(v).all() for v in trainer.params.values())
 
 
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_one_non_finite_weight_under_a_finite_cost_is_divergence(data, value):
+    """The epoch's end catches a single weight gone inf or NaN even when the cost is still
+    finite, names its layer, and puts back the weights of the last finite epoch."""
+    X, Y = data
+    trainer = Trainer(X, Y, [2, 8, 1], activations=["relu", "sigmoid"], learning_rate=0.5)
+    trainer.step_epoch()
+    good = {k: v.copy() for k, v in trainer.params.items()}
+    trainer.params["W2"][0, 3] = value  # a view into the weights the check reads
+    with pytest.raises(DivergedError) as caught, np.errstate(invalid="ignore"):  # as in an epoch
+        trainer._check_finite(0.25)
+    assert caught.value.layer == 2
+    for key in good:
+        np.testing.assert_array_equal(trainer.params[key], good[key])
+
+
 def test_momentum_and_adam_lower_the_cost(data):
     for name, lr in (("momentum", 0.5), ("adam", 0.05)):
         trainer = make(data, optimizer=name, learning_rate=lr)

@@ -54,6 +54,25 @@ def dataset_prompt(name: str) -> str:
     return f"{name:<13} {info.m:>5} rows {info.n_x:>3} features, {target}"
 
 
+class StyledWhenMounted:
+    """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
+    of its classes changes, and an Input or a Select sets its own as it is made (compact;
+    an Input's -valid once it has checked its value): ~30 restyles, before the first frame,
+    of widgets not yet in the DOM, which the stylesheet styles anyway when they mount."""
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        if self.parent is not None:
+            super().update_node_styles(animate)
+
+
+class FieldInput(StyledWhenMounted, Input):
+    """A text field of the form."""
+
+
+class FieldSelect(StyledWhenMounted, Select):
+    """A field of the form with a list of choices."""
+
+
 def _field_of(widget: Widget | None) -> str | None:
     """The name of the form field ``widget`` belongs to (a field, or a Select's parts)."""
     for node in (widget, *widget.ancestors) if widget is not None else ():
@@ -105,12 +124,13 @@ class HyperForm(Pane, VerticalScroll):
                 label.tooltip = field.help
                 yield label
                 if field.choices:
-                    yield Select(
+                    yield FieldSelect(
                         self._options(name), value=self._value(name), allow_blank=False,
                         compact=True, id=f"field-{name}",
                     )  # fmt: skip
                 else:
-                    yield Input(format_field(self.config, name), compact=True, id=f"field-{name}")
+                    value = format_field(self.config, name)
+                    yield FieldInput(value, compact=True, id=f"field-{name}")
         yield Static(id="output-line")
         yield Static(id="form-message")
         yield Static(id="field-help")

@@ -47,6 +47,7 @@ from nntui.pace import (
 from nntui.panes import FIXED, VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
 from nntui.screens import (
+    AppScreen,
     ConfirmScreen,
     GradCheckScreen,
     HelpScreen,
@@ -175,6 +176,9 @@ class NNTuiApp(App):
         self.frame: Frame = build_frame(session, self.ui)
         self._heavy_drawn = 0.0
         self._panes: dict[str, Widget] = {}  # by pane id, found once at mount
+
+    def get_default_screen(self) -> Screen:
+        return AppScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -181,6 +181,7 @@ class NNTuiApp(App):
         return AppScreen(id="_default")
 
     def compose(self) -> ComposeResult:
+        self._size_classes(*self.size)  # before the widgets mount: no restyle of them all
         yield Header()
         with Horizontal(id="top"):
             yield LayerDiagram(id="diagram")
@@ -201,9 +202,7 @@ class NNTuiApp(App):
         squeezed into noise: hide them and say so (status line and keys stay; training goes
         on)."""
         width, height = event.size
-        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.set_class(small, "-too-small")
-        self.set_class(height < SHORT_ROWS, "-short")
+        small = self._size_classes(width, height)
         shapes = self.query_one(ShapesTable)
         if height < SHORT_ROWS and shapes.has_focus and self.screen.maximized is None:
             self.query_one(LayerDiagram).focus()
@@ -212,6 +211,14 @@ class NNTuiApp(App):
                 f"The terminal is {width}×{height}; nntui draws its panes from "
                 f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Make it larger. Training and keys go on."
             )
+
+    def _size_classes(self, width: int, height: int) -> bool:
+        """The app's classes for a terminal of this size (each change restyles every
+        widget); whether it is too small for the panes."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(small, "-too-small")
+        self.set_class(height < SHORT_ROWS, "-short")
+        return small
 
     def on_mount(self) -> None:
         self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, VIEWS[0])}

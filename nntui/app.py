@@ -47,6 +47,7 @@ from nntui.pace import (
 from nntui.panes import FIXED, VIEWS, build_frame, on_screen
 from nntui.panes import Pane as RegistryPane
 from nntui.screens import (
+    AppScreen,
     ConfirmScreen,
     GradCheckScreen,
     HelpScreen,
@@ -178,7 +179,11 @@ class NNTuiApp(App):
         self._heavy_drawn = 0.0
         self._panes: dict[str, Widget] = {}  # by pane id, found once at mount
 
+    def get_default_screen(self) -> Screen:
+        return AppScreen(id="_default")
+
     def compose(self) -> ComposeResult:
+        self._size_classes(*self.size)  # before the widgets mount: no restyle of them all
         yield Header()
         with Horizontal(id="top"):
             yield LayerDiagram(id="diagram")
@@ -199,9 +204,7 @@ class NNTuiApp(App):
         squeezed into noise: hide them and say so (status line and keys stay; training goes
         on)."""
         width, height = event.size
-        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.set_class(small, "-too-small")
-        self.set_class(height < SHORT_ROWS, "-short")
+        small = self._size_classes(width, height)
         shapes = self.query_one(ShapesTable)
         if height < SHORT_ROWS and shapes.has_focus and self.screen.maximized is None:
             self.query_one(LayerDiagram).focus()
@@ -210,6 +213,14 @@ class NNTuiApp(App):
                 f"The terminal is {width}×{height}; nntui draws its panes from "
                 f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Make it larger. Training and keys go on."
             )
+
+    def _size_classes(self, width: int, height: int) -> bool:
+        """The app's classes for a terminal of this size (each change restyles every
+        widget); whether it is too small for the panes."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(small, "-too-small")
+        self.set_class(height < SHORT_ROWS, "-short")
+        return small
 
     def on_mount(self) -> None:
         self._panes = {pane.id: self.query_one(f"#{pane.widget_id}") for pane in (*FIXED, VIEWS[0])}

@@ -1,7 +1,7 @@
 """The learning-rate finder's picture, for `nntui lr-find` and the app's finder screen: the
 cost J and its smoothed curve against log10 α, the suggested rate as a vertical line.
 
-``draw`` takes any plotext figure (the module for the terminal, a ``PlotextPlot``'s ``.plt``
+``draw`` takes any plotext figure (the module for the terminal, a ``Chart``'s ``.plt``
 in the app); the x axis is log10 α, ticked at powers of ten and labelled 1e-6 .. 1e1.
 """
 

@@ -1,5 +1,6 @@
-"""The app's small screens: help (every key, the notation used on screen), the gradient
-check, a path prompt (with the model files to pick from, to open one) and a confirm."""
+"""The app's screens: its own (the panes), and the small ones: help (every key, the notation
+used on screen), the gradient check, a path prompt (with the model files to pick from, to
+open one) and a confirm."""
 
 import os
 from datetime import datetime
@@ -9,7 +10,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -59,6 +60,20 @@ def keys_table(bindings: list[Binding], local: list[tuple[str, Binding]] = ()) -
         "| `ctrl+p` | command palette |",
     ]
     return "## Keys\n\n| key | does |\n|---|---|\n" + "\n".join(rows + extra)
+
+
+class AppScreen(Screen):
+    """The screen the panes are on. Textual restyles a screen and every widget on it each
+    time the screen resumes, the first time too, just after each widget was styled as it
+    mounted: this screen skips that first pass (~70 restyles before the first frame)."""
+
+    _resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own handler, which restyles only if ``refresh_styles``."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
 
 class HelpScreen(ModalScreen[None]):

@@ -10,12 +10,13 @@ from textual.widgets import Input, Select
 from engine.names import ArrayName, LayerKind
 from engine.trainer import Trainer
 from nntui.app import NNTuiApp
-from nntui.config import Config, format_field
+from nntui.config import FIELDS, Config, format_field
 from nntui.panes import build_frame
 from nntui.screens import HelpScreen
 from nntui.session import Session
 from nntui.views import UiState
 from nntui.widgets.diagram import LayerDiagram
+from nntui.widgets.form import FieldLabels
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
@@ -250,6 +251,24 @@ async def test_typing_says_whether_enter_will_apply_or_rebuild():
         await pilot.press("end", "0")
         await pilot.pause()
         assert "rebuilds the network" in form_message(app)
+
+
+async def test_each_label_sits_beside_its_field_and_hovering_it_shows_the_fields_help():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        labels, form = app.query_one(FieldLabels), app.query_one("#form")
+        lines = labels.render().plain.splitlines()
+        shown = 0
+        for row, (name, field) in enumerate(FIELDS.items()):
+            mark = "●" if field.kind == "live" else "↻"
+            assert lines[row] == f"{mark} {field.label}"
+            assert app.query_one(f"#field-{name}").region.y == labels.region.y + row
+            if labels.region.y + row < form.scrollable_content_region.bottom:  # in view
+                await pilot.hover(FieldLabels, offset=(1, row))
+                assert labels.tooltip == field.help, name
+                shown += 1
+        assert shown >= 10
 
 
 BAD_VALUES = [

@@ -13,11 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual_plotext import PlotextPlot
 
 from nntui.palette import RGB, Palette, palette
 from nntui.session import Predictions, Session
 from nntui.views import UiState
+from nntui.widgets.chart import Chart
 from nntui.widgets.pane import Pane
 
 MIN_PLOT = (24, 6)  # below this plotext draws only labels
@@ -58,7 +58,7 @@ def finite(*arrays: np.ndarray) -> list[np.ndarray]:
     return [a[keep] for a in arrays]
 
 
-class FitPlot(Pane, PlotextPlot):
+class FitPlot(Pane, Chart):
     """A plotext chart that says so when it is too small to draw."""
 
     def render(self) -> RenderableType:

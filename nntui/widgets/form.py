@@ -16,9 +16,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select, Static
 
 from engine.data import REGISTRY
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
@@ -42,6 +43,7 @@ def form_view(session: Session, ui: UiState) -> FormView:
 
 
 LIVE_MARK, REBUILD_MARK = "●", "↻"
+KIND_COLOURS = {"live": "$success", "rebuild": "$warning"}  # the labels' colours, by kind
 PREVIEWED = ("hidden",)  # fields whose typed value the shapes table previews
 CSV_OPTION = "__csv__"
 
@@ -52,6 +54,46 @@ def dataset_prompt(name: str) -> str:
     info = REGISTRY[name]
     target = "a quantity" if info.task == "regression" else f"{info.k} classes"
     return f"{name:<13} {info.m:>5} rows {info.n_x:>3} features, {target}"
+
+
+class StyledWhenMounted:
+    """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
+    of its classes changes, and an Input or a Select sets its own as it is made (compact;
+    an Input's -valid once it has checked its value): ~30 restyles, before the first frame,
+    of widgets not yet in the DOM, which the stylesheet styles anyway when they mount."""
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        if self.parent is not None:
+            super().update_node_styles(animate)
+
+
+class FieldInput(StyledWhenMounted, Input):
+    """A text field of the form."""
+
+
+class FieldSelect(StyledWhenMounted, Select):
+    """A field of the form with a list of choices."""
+
+
+class FieldLabels(Static):
+    """The column of the fields' labels, one a row beside its field, in the theme's colour of
+    its kind (live or rebuild); hovering over one shows its field's help. One widget for
+    the column rather than one a label: 15 fewer widgets to style and lay out before the
+    first frame."""
+
+    def __init__(self) -> None:
+        lines = []
+        for field in FIELDS.values():
+            mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
+            lines.append((f"{mark} {field.label}", KIND_COLOURS[field.kind]))
+        super().__init__(Content("\n").join(Content.styled(*line) for line in lines))
+        self.styles.row_span = len(lines)  # as many grid rows as there are fields
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        fields = list(FIELDS.values())
+        help_text = fields[event.y].help if 0 <= event.y < len(fields) else None
+        if self.tooltip != help_text:
+            self.tooltip = help_text
 
 
 def _field_of(widget: Widget | None) -> str | None:
@@ -99,18 +141,16 @@ class HyperForm(Pane, VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend")
         with Grid(id="fields"):
+            yield FieldLabels()  # the first column; each field takes the second of its row
             for name, field in FIELDS.items():
-                mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK
-                label = Label(f"{mark} {field.label}", classes=f"field-label -{field.kind}")
-                label.tooltip = field.help
-                yield label
                 if field.choices:
-                    yield Select(
+                    yield FieldSelect(
                         self._options(name), value=self._value(name), allow_blank=False,
                         compact=True, id=f"field-{name}",
                     )  # fmt: skip
                 else:
-                    yield Input(format_field(self.config, name), compact=True, id=f"field-{name}")
+                    value = format_field(self.config, name)
+                    yield FieldInput(value, compact=True, id=f"field-{name}")
         yield Static(id="output-line")
         yield Static(id="form-message")
         yield Static(id="field-help")

@@ -19,13 +19,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from engine.inspect import Inspection, inspect
 from engine.names import ArrayName
 from nntui.palette import Palette, palette, style
 from nntui.session import PhaseView, Session
 from nntui.views import UiState
+from nntui.widgets.chart import Chart
 from nntui.widgets.pane import Pane
 
 
@@ -213,7 +213,7 @@ class Inspector(Pane, Vertical):
             yield Heatmap(id="heatmap")
             with Vertical(id="inspect-side"):
                 yield Static(id="inspect-stats")
-                yield PlotextPlot(id="histogram")
+                yield Chart(id="histogram")
 
     def show(self, view: InspectorView) -> None:
         text = phase_text(view.phase, view.in_epoch, palette(self.app))
@@ -247,7 +247,7 @@ class Inspector(Pane, Vertical):
         self._draw()
 
     def _histogram(self, ins: Inspection | None) -> None:
-        plot = self.query_one("#histogram", PlotextPlot)
+        plot = self.query_one("#histogram", Chart)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()

@@ -9,14 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
-from textual_plotext import PlotextPlot
 
 from engine.lrfind import LRFind
 from nntui.lrplot import draw
 from nntui.palette import palette
+from nntui.widgets.chart import Chart
 
 
-class LRFindPlot(PlotextPlot):
+class LRFindPlot(Chart):
     """J per step and its smoothed curve against log10 α, the suggested α as a line."""
 
     def __init__(self, found: LRFind, *, id: str) -> None:

@@ -23,7 +23,7 @@ def describe(error: Exception) -> str:
 
 class Pane:
     """Mixed into a widget the app hands views to, first among its bases
-    (``class Plot(Pane, PlotextPlot)``) so that its ``render_lines`` guards the widget's.
+    (``class Plot(Pane, Chart)``) so that its ``render_lines`` guards the widget's.
     A plain mixin, not a Widget: Textual would take its class defaults (can_focus)."""
 
     failure = ""  # what went wrong the last time the pane was drawn; "" if nothing

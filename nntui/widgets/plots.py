@@ -15,11 +15,11 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual_plotext import PlotextPlot
 
 from nntui.palette import palette
 from nntui.session import HistoryColumns, Session
 from nntui.views import UiState
+from nntui.widgets.chart import Chart
 from nntui.widgets.pane import Pane
 
 
@@ -112,7 +112,7 @@ def tick_label(value: float) -> str:
     return f"{value:g}"
 
 
-class HistoryPlot(Pane, PlotextPlot):
+class HistoryPlot(Pane, Chart):
     """One quantity per epoch for train and test; redrawn only when told something changed."""
 
     def __init__(self, what: str, *, id: str) -> None:
@@ -123,10 +123,7 @@ class HistoryPlot(Pane, PlotextPlot):
     hint = ""  # shown instead of the plot when there is nothing to draw
 
     def show(self, view: HistoryView) -> None:
-        plt, h = self.plt, view.history
-        plt.clear_data()
-        plt.clear_figure()
-        self.hint = ""
+        h = view.history
         if self.what == "cost":
             train, test = h.train_cost, h.test_cost
             name = "cost J" + (" (standardised y)" if view.regression else "")
@@ -140,6 +137,10 @@ class HistoryPlot(Pane, PlotextPlot):
         if not train:
             self.hint = f"{name}: {EMPTY_HINT}"
         else:
+            self.hint = ""
+            plt = self.plt
+            plt.clear_data()
+            plt.clear_figure()
             self._plot_curves(h.epochs, train, test, bounded=not view.regression)
             if view.viewing is not None:
                 plt.vline(view.viewing, color=palette(self.app).accent)
@@ -209,6 +210,8 @@ class TrainingPlots(Pane, Horizontal):
 
     def show(self, view: HistoryView) -> None:
         self._view, self._stale = view, True
+        if not view.history.epochs:  # the hints: no plotext, no wait for the timer
+            self.tick(running=False)
 
     def toggle_log(self) -> None:
         plot = self.query_one("#cost-plot", HistoryPlot)

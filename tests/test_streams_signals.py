@@ -110,9 +110,11 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path, signum, code):
     assert check_files(model, history) > 0
 
 
-def test_a_second_ctrl_c_stops_inside_a_slow_epoch_and_saves_the_last_whole_one(tmp_path):
-    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
-    # Epochs of a few seconds, in 180 mini-batches: the second Ctrl+C lands inside one.
+def ctrl_c_twice(model, history) -> tuple[int, str]:
+    """Run ``nntui train`` on epochs of a few seconds (180 mini-batches), press Ctrl+C once
+    an epoch has ended, and again once it says it stops after the epoch in progress; the
+    last epoch printed before and what it wrote to stderr. Exits with 130 either way, with
+    whole files."""
     process = start("--dataset", "digits", "--layers", "1024,1024", "--batch-size", "8", "--epochs",
                     "1000", "--save", str(model), "--history", str(history))  # fmt: skip
     line = wait_for(process.stdout, "epoch")  # printed once an epoch has ended
@@ -121,11 +123,25 @@ def test_a_second_ctrl_c_stops_inside_a_slow_epoch_and_saves_the_last_whole_one(
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
-    printed = int(line.split()[1].split("/")[0])  # on a loaded machine more may end after it
-    undone = re.search(r"epoch (\d+) was stopped and undone; the model is at epoch (\d+)", err)
+    check_files(model, history)
+    return int(line.split()[1].split("/")[0]), err
+
+
+def test_a_second_ctrl_c_stops_inside_a_slow_epoch_and_saves_the_last_whole_one(tmp_path):
+    """On a loaded machine the first Ctrl+C can land between two epochs (just after the
+    line is printed, before the next begins): the run then stops after the last one, as it
+    should, and the second press has no epoch to stop; so the run is tried up to 3 times
+    for the second press to land inside one."""
+    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
+    for _ in range(3):
+        printed, err = ctrl_c_twice(model, history)
+        undone = re.search(r"epoch (\d+) was stopped and undone; the model is at epoch (\d+)", err)
+        if undone:
+            break
+        assert re.search(r"stopped by Ctrl\+C after epoch \d+", err), err  # between two epochs
     assert undone, err
     stopped, done = int(undone[1]), int(undone[2])
-    assert stopped == done + 1 and done >= printed
+    assert stopped == done + 1 and done >= printed  # on a loaded machine more may end after it
     assert check_files(model, history) == done
 
 

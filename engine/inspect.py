@@ -4,7 +4,7 @@ output over a grid of the input plane (the decision boundary of a 2-D problem).
 Everything here reads arrays and returns small summaries; nothing changes the model.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +88,17 @@ def histogram(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
         return np.histogram(values, bins=bins)
     except ValueError:  # numpy: "Too many bins for data range"
         return np.array([values.size]), np.array([values.min(), values.max()])
+
+
+def shared_histogram(
+    arrays: Sequence[np.ndarray], bins: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(edges (bins + 1,), each array's counts (bins,)) over one set of edges spanning the
+    finite values of them all, so that their bars line up (train and test residuals)."""
+    finite = [a[np.isfinite(a)].astype(np.float64, copy=False) for a in arrays]
+    every = np.concatenate(finite) if finite else np.zeros(0)
+    _, edges = histogram(every if every.size else np.zeros(1), bins)
+    return edges, [np.histogram(a, bins=edges)[0] for a in finite]
 
 
 def inspect(

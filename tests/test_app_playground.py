@@ -126,6 +126,13 @@ async def test_a_regression_models_views_3_and_4_are_its_predictions_and_residua
         train, test = view.residuals()
         np.testing.assert_allclose(train, (Y_train - Yhat_train).ravel(), rtol=1e-4, atol=1e-2)
         np.testing.assert_allclose(test, (Y_test - Yhat_test).ravel(), rtol=1e-4, atol=1e-2)
+        edges = view.residual_edges  # one set of edges over both, binned by the engine
+        both = np.concatenate([train, test])
+        assert edges[0] == both.min() and edges[-1] == both.max()
+        for counts, residuals in zip(view.residual_counts, (train, test), strict=True):
+            np.testing.assert_array_equal(counts, np.histogram(residuals, bins=edges)[0])
+        drawn = app.query_one(ResidualsPlot).render().plain
+        assert "■ train" in drawn and "■ test" in drawn
         assert str(app.query_one("#views").get_tab("report").label) == "4 Residuals"
 
 

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import TabbedContent
 
-from engine.inspect import block_means, decision_grid, inspect, tensor_stats
+from engine.inspect import block_means, decision_grid, inspect, shared_histogram, tensor_stats
 from engine.metrics import classification_report
 from engine.names import LAYER_KINDS, LayerKind
 from engine.toy import one_hot
@@ -338,3 +338,11 @@ def test_histogram_of_huge_values_on_the_way_to_diverging_does_not_raise():
     assert counts.tolist() == [7] and edges[0] == edges[-1] == np.float32(1e30)
     counts, edges = histogram(np.array([1e30, 1.0000001e30], np.float32), 24)
     assert counts.sum() == 2 and len(edges) == len(counts) + 1
+
+
+def test_a_shared_histogram_spans_every_finite_value_and_counts_each_array_on_its_edges():
+    train = np.array([-2.0, 0.0, 0.5, np.nan, 1.0])
+    test = np.array([3.0, np.inf, 0.25])
+    edges, (a, b) = shared_histogram([train, test], bins=5)
+    assert edges[0] == -2.0 and edges[-1] == 3.0 and len(edges) == 6
+    assert a.tolist() == [1, 0, 2, 1, 0] and b.tolist() == [0, 0, 1, 0, 1]  # edges -2, -1, .., 3

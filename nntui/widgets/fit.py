@@ -14,9 +14,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 
+from engine.inspect import shared_histogram
 from nntui.palette import RGB, Palette, palette
 from nntui.session import Predictions, Session
 from nntui.views import UiState
+from nntui.widgets.bars import BarChart, Bars
 from nntui.widgets.chart import Chart
 from nntui.widgets.pane import Pane
 
@@ -26,20 +28,32 @@ RESIDUAL_BINS = 24
 
 @dataclass(frozen=True)
 class FitView:
-    """Targets and predictions of a regression model, train and test (copies)."""
+    """Targets and predictions of a regression model, train and test (copies), and the
+    residuals' histogram: shared edges (RESIDUAL_BINS + 1,) and train's then, with a test
+    part, test's counts (RESIDUAL_BINS,)."""
 
     predictions: Predictions
     dataset: str
+    residual_edges: np.ndarray
+    residual_counts: tuple[np.ndarray, ...]
 
     def residuals(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Y - Ŷ for train and test (None without a test part), flattened."""
-        p = self.predictions
-        test = None if p.Y_test is None else (p.Y_test - p.Yhat_test).ravel()
-        return (p.Y_train - p.Yhat_train).ravel(), test
+        return residuals(self.predictions)
+
+
+def residuals(p: Predictions) -> tuple[np.ndarray, np.ndarray | None]:
+    """Y - Ŷ for train and test (None without a test part), flattened."""
+    test = None if p.Y_test is None else (p.Y_test - p.Yhat_test).ravel()
+    return (p.Y_train - p.Yhat_train).ravel(), test
 
 
 def fit_view(session: Session, ui: UiState) -> FitView:
-    return FitView(session.predictions(), session.facts().dataset)
+    """The model's predictions, and its residuals binned by the engine on shared edges."""
+    predictions = session.predictions()
+    found = [r for r in residuals(predictions) if r is not None and r.size]
+    edges, counts = shared_histogram(found, RESIDUAL_BINS)
+    return FitView(predictions, session.facts().dataset, edges, tuple(counts))
 
 
 def parts(view: FitView, colours: Palette) -> list[tuple[str, np.ndarray, np.ndarray, RGB]]:
@@ -76,7 +90,7 @@ class FitSwitch(Pane, Vertical):
     id)."""
 
     PLAIN: tuple[type[Widget], str]
-    FIT: tuple[type[FitPlot], str]
+    FIT: tuple[type[Widget], str]
 
     def compose(self) -> ComposeResult:
         (plain, plain_id), (fit, fit_id) = self.PLAIN, self.FIT
@@ -111,21 +125,13 @@ class PredictedPlot(FitPlot):
         self.refresh()
 
 
-class ResidualsPlot(FitPlot):
-    """A histogram of the residuals Y - Ŷ, train and test."""
+class ResidualsPlot(Pane, BarChart):
+    """A histogram of the residuals Y - Ŷ: train's and test's bars side by side in each bin,
+    as shares of their own examples."""
 
     def show(self, view: FitView) -> None:
-        plt, colours = self.plt, palette(self.app)
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(f"{view.dataset}: residuals Y - Ŷ (0 = exact)")
-        plt.xlabel("Y - Ŷ")
-        train, test = view.residuals()
-        for label, residuals, colour in (
-            ("train", train, colours.train),
-            ("test", test, colours.test),
-        ):
-            if residuals is not None and residuals.size:
-                (kept,) = finite(residuals)
-                plt.hist(kept.tolist(), RESIDUAL_BINS, label=label, color=colour)
-        self.refresh()
+        colours = palette(self.app)
+        series = tuple(zip(("train", "test"), view.residual_counts, (colours.train, colours.test),
+                           strict=False))  # fmt: skip
+        title = f"{view.dataset}: residuals Y - Ŷ (0 = exact)"
+        self.draw(Bars(title, view.residual_edges, series, shares=True), colours.muted)

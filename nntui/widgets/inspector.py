@@ -7,7 +7,6 @@ largest |value|. A large array is
 shown as block means; the line under the map says which rows and columns a block covers.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ from engine.names import ArrayName
 from nntui.palette import Palette, palette, style
 from nntui.session import PhaseView, Session
 from nntui.views import UiState
-from nntui.widgets.chart import Chart
+from nntui.widgets.bars import BarChart, Bars
 from nntui.widgets.pane import Pane
 
 
@@ -213,7 +212,7 @@ class Inspector(Pane, Vertical):
             yield Heatmap(id="heatmap")
             with Vertical(id="inspect-side"):
                 yield Static(id="inspect-stats")
-                yield Chart(id="histogram")
+                yield BarChart(id="histogram")
 
     def show(self, view: InspectorView) -> None:
         text = phase_text(view.phase, view.in_epoch, palette(self.app))
@@ -247,22 +246,9 @@ class Inspector(Pane, Vertical):
         self._draw()
 
     def _histogram(self, ins: Inspection | None) -> None:
-        plot = self.query_one("#histogram", Chart)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        p = palette(self.app)
+        bars = None
         if ins is not None:
-            edges = ins.hist_edges
-            centres = ((edges[:-1] + edges[1:]) / 2).tolist()
-            width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
-            if math.isfinite(width) and width > 0:
-                plt.bar(
-                    centres,
-                    ins.hist_counts.tolist(),
-                    width=width,  # bars touch: no empty columns where bins fall between cells
-                    color=palette(self.app).positive,
-                )
-                ticks = [float(edges[0]), float(edges[len(edges) // 2]), float(edges[-1])]
-                plt.xticks(ticks, [f"{t:.3g}" for t in ticks])
-            plt.title(f"values of {ins.name}")
-        plot.refresh()
+            series = (("values", ins.hist_counts, p.positive),)
+            bars = Bars(f"values of {ins.name}", ins.hist_edges, series)
+        self.query_one("#histogram", BarChart).draw(bars, p.muted)

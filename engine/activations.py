@@ -17,15 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.constants import HALF, ONE
+
 LEAKY_SLOPE = 0.01
 
 
 def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A = 1 / (1 + e^-Z), computed as (1 + tanh(Z/2)) / 2, which cannot overflow."""
-    A = np.multiply(Z, 0.5, out=out)
+    half = HALF[Z.dtype]
+    A = np.multiply(Z, half, out=out)
     np.tanh(A, out=A)
-    A += 1.0
-    A *= 0.5
+    A += ONE[Z.dtype]
+    A *= half
     return A
 
 
@@ -61,7 +64,7 @@ def sigmoid_backward(
     dA: np.ndarray, Z: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
 ) -> np.ndarray:
     """dZ = dA * A * (1 - A), in one array: (1 - A), times A, times dA."""
-    dZ = np.subtract(1, A, out=out)
+    dZ = np.subtract(ONE[A.dtype], A, out=out)
     dZ *= A
     dZ *= dA
     return dZ
@@ -72,7 +75,7 @@ def tanh_backward(
 ) -> np.ndarray:
     """dZ = dA * (1 - A^2), in one array: A^2, then 1 - A^2, times dA."""
     dZ = np.multiply(A, A, out=out)
-    np.subtract(1, dZ, out=dZ)
+    np.subtract(ONE[A.dtype], dZ, out=dZ)
     dZ *= dA
     return dZ
 

@@ -18,19 +18,24 @@ import numpy as np
 
 from engine import checks
 from engine.activations import ACTIVATIONS
+from engine.constants import HALF
 
 
 def _clip(AL: np.ndarray) -> np.ndarray:
     """Keep AL inside (0, 1) so that log(AL) and log(1 - AL) stay finite."""
-    eps = _margin(AL.dtype)
-    return np.minimum(np.maximum(AL, eps), 1 - eps)  # np.clip, without its Python wrapper
+    low, high = _bounds(AL.dtype)
+    return np.minimum(np.maximum(AL, low), high)  # np.clip, without its Python wrapper
 
 
 @functools.cache
-def _margin(dtype: np.dtype) -> float:
-    """How far ``_clip`` keeps AL of ``dtype`` from 0 and 1: its machine epsilon (1e-15
-    for other kinds), looked up once per dtype (np.finfo costs about a µs a call)."""
-    return float(np.finfo(dtype).eps) if dtype.kind == "f" else 1e-15
+def _bounds(dtype: np.dtype) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """(eps, 1 - eps), the bounds ``_clip`` keeps AL of ``dtype`` within, eps its machine
+    epsilon (1e-15 for other kinds): looked up once per dtype (np.finfo costs about a µs a
+    call), as 0-d arrays of a float dtype (see ``engine.constants``)."""
+    if dtype.kind != "f":
+        return 1e-15, 1 - 1e-15
+    eps = float(np.finfo(dtype).eps)
+    return np.array(eps, dtype), np.array(1 - eps, dtype)
 
 
 def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
@@ -64,10 +69,9 @@ def binary_cross_entropy_scored(AL: np.ndarray, labels: BinaryLabels) -> tuple[f
     m = AL.shape[1]
     P = np.subtract(labels.complement, AL)
     np.abs(P, out=P)
-    eps = _margin(AL.dtype)
-    P.clip(eps, 1 - eps, out=P)
+    P.clip(*_bounds(AL.dtype), out=P)
     J = -float(np.add.reduce(np.log(P, out=P), axis=None)) / m
-    return J, np.count_nonzero((AL >= 0.5) == labels.is_one)
+    return J, np.count_nonzero(np.greater_equal(AL, HALF[AL.dtype]) == labels.is_one)
 
 
 def binary_cross_entropy_grad(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -90,10 +90,11 @@ class GradientDescent(Optimizer):
 
     @staticmethod
     def descend_into(
-        theta: np.ndarray, dtheta: np.ndarray, learning_rate: float, out: np.ndarray
+        theta: np.ndarray, dtheta: np.ndarray, learning_rate: float | np.ndarray, out: np.ndarray
     ) -> None:
         """out := θ - α dθ for all parameters at once, θ and dθ being flat buffers of them all:
-        the numbers ``update`` gives, in one call (and θ is left as it was)."""
+        the numbers ``update`` gives, in one call (and θ is left as it was). α may be a 0-d
+        array of θ's dtype (see ``engine.constants``)."""
         np.subtract(theta, learning_rate * dtheta, out=out)
 
 

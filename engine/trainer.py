@@ -267,6 +267,7 @@ class Trainer:
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
         self._learning_rate = checks.learning_rate(value)
+        self._alpha = np.array(self._learning_rate, self.dtype)  # see engine.constants
 
     @property
     def batch_size(self) -> int | None:
@@ -715,9 +716,7 @@ class Trainer:
         writes the new weights into the buffer of the weights before the last update, and
         the two buffers swap roles, instead of copying the weights before it first."""
         if flat and isinstance(self.optimizer, GradientDescent):
-            self.optimizer.descend_into(
-                self._flat, self._dflat, self._learning_rate, out=self._before_flat
-            )
+            self.optimizer.descend_into(self._flat, self._dflat, self._alpha, out=self._before_flat)
             self._swap_weights()
         else:
             np.copyto(self._before_flat, self._flat)

@@ -7,6 +7,7 @@ import pytest
 
 from engine import cost_function
 from engine.activations import ACTIVATIONS, sigmoid, softmax
+from engine.constants import HALF, ONE
 from engine.costs import binary_cross_entropy, binary_cross_entropy_scored, binary_labels
 
 EXTREME = np.array([[-1e4, -800.0, -50.0, -1.0, 0.0, 1.0, 50.0, 800.0, 1e4]])
@@ -31,6 +32,21 @@ def test_sigmoid_matches_the_textbook_formula():
     Z = np.linspace(-20, 20, 81)
     np.testing.assert_allclose(sigmoid(Z), 1 / (1 + np.exp(-Z)), rtol=1e-8, atol=1e-15)
     assert sigmoid(np.array([-1e4]))[0] == 0.0 and sigmoid(np.array([1e4]))[0] == 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_typed_constants_give_the_python_numbers_bits(dtype):
+    """sigmoid, sigmoid's and tanh's backward passes take 0.5 and 1 as 0-d arrays of Z's
+    dtype (engine.constants): the same bits as with Python numbers, written out here."""
+    rng = np.random.default_rng(5)
+    Z, dA = (rng.normal(0, 4, (4, 400)).astype(dtype) for _ in range(2))
+    A = (np.tanh(Z * 0.5) + 1.0) * 0.5
+    assert A.dtype == dtype and np.array_equal(sigmoid(Z), A)
+    backward = {"sigmoid": (1 - A) * A * dA, "tanh": (1 - A * A) * dA}
+    for name, dZ in backward.items():
+        assert np.array_equal(ACTIVATIONS[name].backward(dA, Z, A), dZ)
+    assert HALF[np.dtype(dtype)].dtype == dtype and not HALF[np.dtype(dtype)].flags.writeable
+    assert HALF[np.dtype(np.int64)] == 0.5 and type(ONE[np.dtype(np.float16)]) is float
 
 
 def test_softmax_columns_sum_to_one_even_for_huge_inputs():

@@ -19,12 +19,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from engine.data import REGISTRY
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
 from nntui.session import Session
 from nntui.views import UiState
+from nntui.widgets.choice import ChoiceField
 from nntui.widgets.pane import Pane
 
 
@@ -58,9 +59,9 @@ def dataset_prompt(name: str) -> str:
 
 class StyledWhenMounted:
     """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
-    of its classes changes, and an Input or a Select sets its own as it is made (compact;
-    an Input's -valid once it has checked its value): ~30 restyles, before the first frame,
-    of widgets not yet in the DOM, which the stylesheet styles anyway when they mount."""
+    of its classes changes, and an Input sets its own as it is made (compact; -valid once it
+    has checked its value): restyles, before the first frame, of widgets not yet in the DOM,
+    which the stylesheet styles anyway when they mount."""
 
     def update_node_styles(self, animate: bool = True) -> None:
         if self.parent is not None:
@@ -69,10 +70,6 @@ class StyledWhenMounted:
 
 class FieldInput(StyledWhenMounted, Input):
     """A text field of the form."""
-
-
-class FieldSelect(StyledWhenMounted, Select):
-    """A field of the form with a list of choices."""
 
 
 class FieldLabels(Static):
@@ -97,7 +94,7 @@ class FieldLabels(Static):
 
 
 def _field_of(widget: Widget | None) -> str | None:
-    """The name of the form field ``widget`` belongs to (a field, or a Select's parts)."""
+    """The name of the form field ``widget`` belongs to (a field, or a choice's open list)."""
     for node in (widget, *widget.ancestors) if widget is not None else ():
         if isinstance(node, Widget) and node.id and node.id.startswith("field-"):
             return node.id.removeprefix("field-")
@@ -144,10 +141,9 @@ class HyperForm(Pane, VerticalScroll):
             yield FieldLabels()  # the first column; each field takes the second of its row
             for name, field in FIELDS.items():
                 if field.choices:
-                    yield FieldSelect(
-                        self._options(name), value=self._value(name), allow_blank=False,
-                        compact=True, id=f"field-{name}",
-                    )  # fmt: skip
+                    yield ChoiceField(
+                        self._options(name), value=self._value(name), id=f"field-{name}"
+                    )
                 else:
                     value = format_field(self.config, name)
                     yield FieldInput(value, compact=True, id=f"field-{name}")
@@ -174,10 +170,10 @@ class HyperForm(Pane, VerticalScroll):
         self.config = config
         for name, field in FIELDS.items():
             if field.choices:
-                select = self.query_one(f"#field-{name}", Select)
-                with select.prevent(Select.Changed):
-                    select.set_options(self._options(name))
-                    select.value = self._value(name)
+                choice = self.query_one(f"#field-{name}", ChoiceField)
+                with choice.prevent(ChoiceField.Changed):
+                    choice.set_options(self._options(name))
+                    choice.value = self._value(name)
             else:
                 widget = self.query_one(f"#field-{name}", Input)
                 with widget.prevent(Input.Changed):
@@ -259,10 +255,10 @@ class HyperForm(Pane, VerticalScroll):
         if value != getattr(self.config, name):
             self.post_message(self.Changed(name, value))
 
-    @on(Select.Changed)
-    def _choose(self, event: Select.Changed) -> None:
+    @on(ChoiceField.Changed)
+    def _choose(self, event: ChoiceField.Changed) -> None:
         event.stop()
-        name = event.select.id.removeprefix("field-")
+        name = event.field.id.removeprefix("field-")
         if event.value == CSV_OPTION or event.value == self._value(name):
             return
         self.post_message(self.Changed(name, parse_field(name, str(event.value))))

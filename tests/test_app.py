@@ -242,6 +242,7 @@ async def test_rebuild_fields_rebuild_the_network(name, text, check):
 async def test_typing_says_whether_enter_will_apply_or_rebuild():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the form's text fields are built just after the first frame
         field = app.query_one("#field-learning_rate", Input)
         field.focus()
         await pilot.press("backspace", "2")

@@ -1,9 +1,13 @@
 """The form's choice fields (optimiser, init, data set): opened, moved in and picked from with
-the keyboard or the mouse, and what the form then applies to the model."""
+the keyboard or the mouse, and what the form then applies to the model; and its text fields,
+shown as values on the opening screen, then made Inputs in place."""
 
-from nntui.config import FIELDS
+from textual.app import App
+from textual.widgets import Input
+
+from nntui.config import FIELDS, Config, format_field
 from nntui.widgets.choice import ChoiceField, ChoiceList, best_match
-from nntui.widgets.form import dataset_prompt
+from nntui.widgets.form import FieldValue, HyperForm, dataset_prompt
 
 from .app_helpers import make_app, settle
 
@@ -111,3 +115,23 @@ async def test_the_data_set_list_says_rows_and_features_and_reopens_on_the_set_i
         await pilot.press("enter")
         await pilot.pause()
         assert shown_list(field).highlighted == DATASETS.index("iris")
+
+
+async def test_the_text_fields_show_their_values_first_then_become_inputs_in_place():
+    config = Config(hidden=(8, 4), learning_rate=0.3)
+
+    class Host(App):
+        def compose(self):
+            yield HyperForm(config, id="form")
+
+    async with Host().run_test(size=SIZE) as pilot:
+        form = pilot.app.query_one(HyperForm)
+        typed = [name for name, field in FIELDS.items() if not field.choices]
+        shown = {value.name: str(value.render()) for value in form.query(FieldValue)}
+        assert shown == {name: format_field(config, name) for name in typed}
+        assert not form.query(Input)  # no Input before the app asks for them
+        await form.build_inputs()
+        fields = form.query_one("#fields").children[1:]  # the labels' column comes first
+        assert [field.id for field in fields] == [f"field-{name}" for name in FIELDS]
+        inputs = {field.id.removeprefix("field-"): field.value for field in form.query(Input)}
+        assert inputs == shown and not form.query(FieldValue)

@@ -135,3 +135,20 @@ async def test_the_text_fields_show_their_values_first_then_become_inputs_in_pla
         assert [field.id for field in fields] == [f"field-{name}" for name in FIELDS]
         inputs = {field.id.removeprefix("field-"): field.value for field in form.query(Input)}
         assert inputs == shown and not form.query(FieldValue)
+
+
+async def test_new_options_redraw_the_field_and_keep_its_value_while_it_is_offered():
+    class Host(App):
+        def compose(self):
+            yield ChoiceField([("gd", "gd"), ("adam", "adam")], value="adam", id="field-x")
+
+    async with Host().run_test() as pilot:
+        field = pilot.app.query_one(ChoiceField)
+        await pilot.pause()
+        assert field.render_line(0).text.startswith("adam")
+        field.set_options([("gradient descent", "gd"), ("Adam, β₁ 0.9", "adam")])
+        await pilot.pause()
+        assert field.value == "adam" and field.render_line(0).text.startswith("Adam, β₁ 0.9")
+        field.set_options([("momentum", "momentum")])
+        await pilot.pause()
+        assert field.value == "momentum" and field.render_line(0).text.startswith("momentum")

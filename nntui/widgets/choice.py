@@ -123,6 +123,7 @@ class ChoiceField(Widget, can_focus=True):
             choices.prompts = [prompt for prompt, _ in options]
             choices.set_options(choices.prompts)
         self.value = self.value if self.value in self._values else options[0][1]
+        self.refresh()  # the chosen option's prompt may be new
 
     @property
     def _values(self) -> list[str]:

@@ -60,8 +60,8 @@ def dataset_prompt(name: str) -> str:
 class StyledWhenMounted:
     """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
     of its classes changes, and an Input sets its own as it is made (compact; -valid once it
-    has checked its value): restyles, before the first frame, of widgets not yet in the DOM,
-    which the stylesheet styles anyway when they mount."""
+    has checked its value): restyles of widgets not yet in the DOM, which the stylesheet
+    styles anyway when they mount."""
 
     def update_node_styles(self, animate: bool = True) -> None:
         if self.parent is not None:

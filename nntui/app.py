@@ -232,12 +232,14 @@ class NNTuiApp(App):
         self.call_after_refresh(self._mount_hidden_views)
 
     async def _mount_hidden_views(self) -> None:
-        """The views not on the opening screen (tabs 2 on), mounted once it is drawn: the
-        first frame comes sooner without styling and laying out their widgets. A view chosen
-        meanwhile gets its frame as soon as it is there."""
+        """The form's text fields (``HyperForm.build_inputs``) and the views not on the
+        opening screen (tabs 2 on), mounted once it is drawn: the first frame comes sooner
+        without styling and laying out their widgets. A view chosen meanwhile gets its frame
+        as soon as it is there."""
         tabs = {tab.id: tab for tab in self.query(TabPane) if tab.is_attached}
         if len(tabs) != len(VIEWS):  # the app quit before its first frame was drawn
             return
+        await self.query_one(HyperForm).build_inputs()  # the form's text fields first
         widgets = {pane.id: pane.widget(id=pane.widget_id) for pane in VIEWS[1:]}
         mounts = [tabs[id].mount(widget) for id, widget in widgets.items()]
         for mounted in mounts:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from engine.names import ArrayName, LayerKind
 from engine.trainer import Trainer
@@ -15,6 +15,7 @@ from nntui.panes import build_frame
 from nntui.screens import HelpScreen
 from nntui.session import Session
 from nntui.views import UiState
+from nntui.widgets.choice import ChoiceField
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.form import FieldLabels
 from nntui.widgets.shapes import ShapesTable
@@ -241,6 +242,7 @@ async def test_rebuild_fields_rebuild_the_network(name, text, check):
 async def test_typing_says_whether_enter_will_apply_or_rebuild():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the form's text fields are built just after the first frame
         field = app.query_one("#field-learning_rate", Input)
         field.focus()
         await pilot.press("backspace", "2")
@@ -331,7 +333,7 @@ async def test_choosing_a_dataset_rebuilds_for_its_shape_and_task():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the form is mounted and shows the current setup
-        app.query_one("#field-dataset", Select).value = "iris"
+        app.query_one("#field-dataset", ChoiceField).value = "iris"
         await settle(pilot)
         facts = app.session.facts()
         assert facts.layer_dims == (4, 4, 3) and facts.cost_title == "softmax cross-entropy"
@@ -344,7 +346,7 @@ async def test_choosing_an_optimiser_is_live():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await settle(pilot)
-        app.query_one("#field-optimizer", Select).value = "adam"
+        app.query_one("#field-optimizer", ChoiceField).value = "adam"
         await settle(pilot)
         assert app.session.live_settings()["optimizer"] == "adam" and app.session.epoch == 1
 
@@ -403,7 +405,7 @@ async def test_rebuild_selects_rebuild_the_network(name, value, check):
         await pilot.press("n")
         await settle(pilot)
         widget = app.query_one(f"#field-{name}")
-        if isinstance(widget, Select):
+        if isinstance(widget, ChoiceField):
             widget.value = value
         else:  # a typed field applies on Enter
             widget.value = value

@@ -167,6 +167,7 @@ def cells(app) -> list[list[Text]]:
 async def test_typing_hidden_shows_the_new_shapes_marked_before_enter_and_escape_restores():
     app = make_app()  # 2-4-1 on circles
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the form's text fields are built just after the first frame
         field = app.query_one("#field-hidden", Input)
         field.focus()
         await pilot.press("backspace", "8", "comma", "4")

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 import nntui.app
 from nntui.config import FIELDS
@@ -15,6 +15,7 @@ from nntui.messages import FrameReady
 from nntui.pace import DEFAULT_SPEED, WAKE_SECONDS
 from nntui.panes import build_frame
 from nntui.screens import HelpScreen
+from nntui.widgets.choice import ChoiceField
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.plots import MIN_PLOT, HistoryPlot, TrainingPlots
 from nntui.widgets.shapes import ShapesTable
@@ -225,7 +226,7 @@ async def test_f_jumps_to_the_form_and_the_focused_field_explains_itself():
         assert not help_line.display
         await pilot.press("f")
         await pilot.pause()
-        assert app.focused is app.query_one("#field-dataset", Select)
+        assert app.focused is app.query_one("#field-dataset", ChoiceField)
         assert help_line.display and FIELDS["dataset"].help in str(help_line.render())
         await pilot.press("tab")
         await pilot.pause()

@@ -19,12 +19,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from engine.data import REGISTRY
 from nntui.config import FIELDS, Config, ConfigError, format_field, parse_field
 from nntui.session import Session
 from nntui.views import UiState
+from nntui.widgets.choice import ChoiceField
 from nntui.widgets.pane import Pane
 
 
@@ -58,9 +59,9 @@ def dataset_prompt(name: str) -> str:
 
 class StyledWhenMounted:
     """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
-    of its classes changes, and an Input or a Select sets its own as it is made (compact;
-    an Input's -valid once it has checked its value): ~30 restyles, before the first frame,
-    of widgets not yet in the DOM, which the stylesheet styles anyway when they mount."""
+    of its classes changes, and an Input sets its own as it is made (compact; -valid once it
+    has checked its value): restyles of widgets not yet in the DOM, which the stylesheet
+    styles anyway when they mount."""
 
     def update_node_styles(self, animate: bool = True) -> None:
         if self.parent is not None:
@@ -71,8 +72,13 @@ class FieldInput(StyledWhenMounted, Input):
     """A text field of the form."""
 
 
-class FieldSelect(StyledWhenMounted, Select):
-    """A field of the form with a list of choices."""
+class FieldValue(Static):
+    """A text field's value as its compact Input shows it unfocused, on the opening screen:
+    the form puts a FieldInput in its place just after the first frame (``build_inputs``).
+    An Input takes ~2 ms to style and mount: the first frame need not wait for 13 of them."""
+
+    def __init__(self, value: str, *, name: str) -> None:
+        super().__init__(value, markup=False, name=name)
 
 
 class FieldLabels(Static):
@@ -97,7 +103,7 @@ class FieldLabels(Static):
 
 
 def _field_of(widget: Widget | None) -> str | None:
-    """The name of the form field ``widget`` belongs to (a field, or a Select's parts)."""
+    """The name of the form field ``widget`` belongs to (a field, or a choice's open list)."""
     for node in (widget, *widget.ancestors) if widget is not None else ():
         if isinstance(node, Widget) and node.id and node.id.startswith("field-"):
             return node.id.removeprefix("field-")
@@ -144,13 +150,11 @@ class HyperForm(Pane, VerticalScroll):
             yield FieldLabels()  # the first column; each field takes the second of its row
             for name, field in FIELDS.items():
                 if field.choices:
-                    yield FieldSelect(
-                        self._options(name), value=self._value(name), allow_blank=False,
-                        compact=True, id=f"field-{name}",
-                    )  # fmt: skip
+                    yield ChoiceField(
+                        self._options(name), value=self._value(name), id=f"field-{name}"
+                    )
                 else:
-                    value = format_field(self.config, name)
-                    yield FieldInput(value, compact=True, id=f"field-{name}")
+                    yield FieldValue(format_field(self.config, name), name=name)
         yield Static(id="output-line")
         yield Static(id="form-message")
         yield Static(id="field-help")
@@ -169,20 +173,34 @@ class HyperForm(Pane, VerticalScroll):
 
     # -- from the app -----------------------------------------------------------------------
 
+    async def build_inputs(self) -> None:
+        """Put a FieldInput, with the value in use, in the place of each FieldValue."""
+        grid = self.query_one("#fields", Grid)
+        values = list(grid.query_children(FieldValue))
+        with self.app.batch_update():
+            mounts = [
+                grid.mount(FieldInput(format_field(self.config, value.name), compact=True,
+                                      id=f"field-{value.name}"), after=value)
+                for value in values
+            ]  # fmt: skip
+            removals = [value.remove() for value in values]
+        for done in (*mounts, *removals):
+            await done
+
     def show_config(self, config: Config) -> None:
         """Show ``config``'s values (after a rebuild, a reset, or a start from the CLI)."""
         self.config = config
-        for name, field in FIELDS.items():
-            if field.choices:
-                select = self.query_one(f"#field-{name}", Select)
-                with select.prevent(Select.Changed):
-                    select.set_options(self._options(name))
-                    select.value = self._value(name)
-            else:
-                widget = self.query_one(f"#field-{name}", Input)
-                with widget.prevent(Input.Changed):
-                    widget.value = format_field(config, name)
-                widget.remove_class("-invalid")
+        for choice in self.query(ChoiceField):
+            name = choice.id.removeprefix("field-")
+            with choice.prevent(ChoiceField.Changed):
+                choice.set_options(self._options(name))
+                choice.value = self._value(name)
+        for widget in self.query(FieldInput):
+            with widget.prevent(Input.Changed):
+                widget.value = format_field(config, widget.id.removeprefix("field-"))
+            widget.remove_class("-invalid")
+        for value in self.query(FieldValue):  # before the Inputs are built
+            value.update(format_field(config, value.name))
 
     def show(self, view: FormView) -> None:
         """The line under the form: the output layer and cost the data set chose."""
@@ -259,10 +277,10 @@ class HyperForm(Pane, VerticalScroll):
         if value != getattr(self.config, name):
             self.post_message(self.Changed(name, value))
 
-    @on(Select.Changed)
-    def _choose(self, event: Select.Changed) -> None:
+    @on(ChoiceField.Changed)
+    def _choose(self, event: ChoiceField.Changed) -> None:
         event.stop()
-        name = event.select.id.removeprefix("field-")
+        name = event.field.id.removeprefix("field-")
         if event.value == CSV_OPTION or event.value == self._value(name):
             return
         self.post_message(self.Changed(name, parse_field(name, str(event.value))))

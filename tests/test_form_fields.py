@@ -67,15 +67,21 @@ async def test_escape_closes_the_list_unchanged_and_typing_searches_instead_of_a
         assert field.value == "gd" and app.session.live_settings()["optimizer"] == "gd"
 
 
+async def click_open_init(pilot) -> tuple[ChoiceField, ChoiceList]:
+    """Click the init field once the app has started; the field and the list it opened."""
+    await pilot.pause()
+    field = pilot.app.query_one("#field-init", ChoiceField)
+    await pilot.click(field)
+    await pilot.pause()
+    choices = shown_list(field)
+    assert choices is not None
+    return field, choices
+
+
 async def test_the_mouse_opens_the_list_and_picks_the_init():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        field = app.query_one("#field-init", ChoiceField)
-        await pilot.click(field)
-        await pilot.pause()
-        choices = shown_list(field)
-        assert choices is not None
+        field, choices = await click_open_init(pilot)
         assert choices.region.y == field.region.y + 1  # the list opens under the field
         await pilot.click(choices, offset=(1, 2))  # the third option: small
         await settle(pilot)
@@ -86,11 +92,7 @@ async def test_the_mouse_opens_the_list_and_picks_the_init():
 async def test_a_click_elsewhere_closes_the_list_unchanged():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        field = app.query_one("#field-init", ChoiceField)
-        await pilot.click(field)
-        await pilot.pause()
-        assert shown_list(field) is not None
+        field, _ = await click_open_init(pilot)
         await pilot.click("#legend")
         await settle(pilot)
         assert shown_list(field) is None and field.value == "xavier"

@@ -775,8 +775,7 @@ class NNTuiApp(App):
         default = f"{self._stem()}-epoch{self.session.epoch}.npz"
         title = "Save the model to"
         if self.session.viewing is not None:  # the file holds the present, say so
-            title = (f"Save the present model (epoch {self.session.epoch:,}, not the epoch "
-                     f"{self.session.viewing:,} viewed: B makes it the present) to")  # fmt: skip
+            title = f"Save the present model (epoch {self.session.epoch:,}) to"
         self.push_screen(PathPrompt(title, default, "save"), self._save_model)
 
     def _save_model(self, path: str | None) -> None:

@@ -4,7 +4,7 @@ and test share each bin's columns as shares of their own totals."""
 
 import numpy as np
 
-from nntui.widgets.bars import EIGHTHS, Bars, bar_rows, bars_text, column_heights
+from nntui.widgets.bars import EIGHTHS, Bars, axis_labels, bar_rows, bars_text, column_heights
 
 BLUE, ORANGE, GREY = (0, 114, 178), (230, 159, 0), (128, 128, 128)
 
@@ -66,3 +66,10 @@ def test_a_title_wider_than_the_chart_is_cut_to_one_line():
 def test_too_small_a_chart_says_so():
     bars = Bars("t", np.linspace(0, 1, 25), (("values", np.ones(24), BLUE),))
     assert "too small" in bars_text(bars, 10, 8, GREY).plain
+
+
+def test_axis_labels_never_run_together():
+    edges = np.array([-0.00598, -0.00138, 0.00321])
+    assert axis_labels(edges, 40).split() == ["-0.00598", "-0.00138", "0.00321"]
+    assert axis_labels(edges, 22).split() == ["-0.00598", "0.00321"]  # no room for the middle
+    assert axis_labels(edges, 10) == "-0.00598"

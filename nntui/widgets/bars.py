@@ -49,13 +49,16 @@ def bar_rows(heights: np.ndarray, rows: int) -> list[str]:
 
 
 def axis_labels(edges: np.ndarray, width: int) -> str:
-    """The lowest, middle and highest edge under a plot ``width`` columns wide."""
+    """The lowest, middle and highest edge under a plot ``width`` columns wide; the middle
+    one only where a space is left on each side of it, the highest only beside the lowest."""
     low, mid, high = (f"{float(v):.3g}" for v in (edges[0], edges[len(edges) // 2], edges[-1]))
-    line = [" "] * width
-    for text, at in ((low, 0), (mid, (width - len(mid)) // 2), (high, width - len(high))):
-        at = max(0, min(at, width - len(text)))
-        line[at : at + len(text)] = text
-    return "".join(line)[:width]
+    if len(low) + 1 + len(high) > width:
+        return low[:width]
+    line = low.ljust(width - len(high)) + high
+    at = (width - len(mid)) // 2
+    if at > len(low) and at + len(mid) < width - len(high):
+        line = line[:at] + mid + line[at + len(mid) :]
+    return line
 
 
 def bars_text(bars: Bars, width: int, height: int, muted: RGB) -> Text:

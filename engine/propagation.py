@@ -151,7 +151,7 @@ def linear_part_backward(
 def linear_part_sums(
     dZ: np.ndarray, cache: Cache, need_dA_prev: bool, work: Work | None = None
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """dA_prev = W·dZ (n_{l-1}, m), and m·dW = dZ·A_prevᵀ (n_l, n_{l-1}) and m·db = Σ dZ
+    """dA_prev = Wᵀ·dZ (n_{l-1}, m), and m·dW = dZ·A_prevᵀ (n_l, n_{l-1}) and m·db = Σ dZ
     (n_l, 1), the gradients before their 1/m; into ``work``'s arrays when it is given. The
     sum over the m columns is the product with a column of 1s (one BLAS call, faster than
     a reduction)."""

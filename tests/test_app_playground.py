@@ -18,7 +18,7 @@ from nntui.screens import ValuePrompt
 from nntui.session import Session
 from nntui.widgets.boundary import BoundaryView, DecisionBoundary, class_field, legend
 from nntui.widgets.diagram import LayerDiagram, hit
-from nntui.widgets.fit import FitView, PredictedPlot, ResidualsPlot
+from nntui.widgets.fit import FitView, PredictedPlot, ResidualsPlot, residuals
 from nntui.widgets.inspector import Heatmap
 from nntui.widgets.shapes import CHANGED_STYLE, ShapesTable
 
@@ -123,14 +123,14 @@ async def test_a_regression_models_views_3_and_4_are_its_predictions_and_residua
         await settle(pilot)
         view = app.frame.views["report"]
         assert app.query_one(ResidualsPlot).display
-        train, test = view.residuals()
+        train, test = residuals(view.predictions)
         np.testing.assert_allclose(train, (Y_train - Yhat_train).ravel(), rtol=1e-4, atol=1e-2)
         np.testing.assert_allclose(test, (Y_test - Yhat_test).ravel(), rtol=1e-4, atol=1e-2)
         edges = view.residual_edges  # one set of edges over both, binned by the engine
         both = np.concatenate([train, test])
         assert edges[0] == both.min() and edges[-1] == both.max()
-        for counts, residuals in zip(view.residual_counts, (train, test), strict=True):
-            np.testing.assert_array_equal(counts, np.histogram(residuals, bins=edges)[0])
+        for counts, part in zip(view.residual_counts, (train, test), strict=True):
+            np.testing.assert_array_equal(counts, np.histogram(part, bins=edges)[0])
         drawn = app.query_one(ResidualsPlot).render().plain
         assert "■ train" in drawn and "■ test" in drawn
         assert str(app.query_one("#views").get_tab("report").label) == "4 Residuals"

@@ -86,9 +86,10 @@ def bars_text(bars: Bars, width: int, height: int, muted: RGB) -> Text:
             columns += [(s, values[s][b])] * (per_bin // n_series)
     heights = column_heights(np.array([v for _, v in columns]), top, rows)
     plot_width = len(columns)
+    styles = [style(colour) for _, _, colour in bars.series]
     for line in bar_rows(heights, rows):
         for (s, _), char in zip(columns, line, strict=True):
-            text.append(char, style=style(bars.series[s][2]))
+            text.append(char, style=styles[s])
         text.append("\n")
     text.append(axis_labels(bars.edges, plot_width), style=style(muted))
     return text

@@ -37,10 +37,6 @@ class FitView:
     residual_edges: np.ndarray
     residual_counts: tuple[np.ndarray, ...]
 
-    def residuals(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Y - Ŷ for train and test (None without a test part), flattened."""
-        return residuals(self.predictions)
-
 
 def residuals(p: Predictions) -> tuple[np.ndarray, np.ndarray | None]:
     """Y - Ŷ for train and test (None without a test part), flattened."""

@@ -57,19 +57,15 @@ def dataset_prompt(name: str) -> str:
     return f"{name:<13} {info.m:>5} rows {info.n_x:>3} features, {target}"
 
 
-class StyledWhenMounted:
-    """Mixed into a form field, first among its bases. Textual restyles a widget whenever one
-    of its classes changes, and an Input sets its own as it is made (compact; -valid once it
-    has checked its value): restyles of widgets not yet in the DOM, which the stylesheet
-    styles anyway when they mount."""
+class FieldInput(Input):
+    """A text field of the form. Textual restyles a widget whenever one of its classes
+    changes, and an Input sets its own as it is made (compact; -valid once it has checked
+    its value): restyles of a widget not yet in the DOM, which the stylesheet styles anyway
+    when it mounts, so they are skipped."""
 
     def update_node_styles(self, animate: bool = True) -> None:
         if self.parent is not None:
             super().update_node_styles(animate)
-
-
-class FieldInput(StyledWhenMounted, Input):
-    """A text field of the form."""
 
 
 class FieldValue(Static):

@@ -94,8 +94,10 @@ class GradientDescent(Optimizer):
     ) -> None:
         """out := θ - α dθ for all parameters at once, θ and dθ being flat buffers of them all:
         the numbers ``update`` gives, in one call (and θ is left as it was). α may be a 0-d
-        array of θ's dtype (see ``engine.constants``)."""
-        np.subtract(theta, learning_rate * dtheta, out=out)
+        array of θ's dtype (see ``engine.constants``). α dθ goes into ``out`` first: no new
+        array, whose allocation costs as much as the arithmetic."""
+        np.multiply(dtheta, learning_rate, out=out)
+        np.subtract(theta, out, out=out)
 
 
 class Momentum(Optimizer):

@@ -2,6 +2,7 @@
 the keyboard or the mouse, and what the form then applies to the model; and its text fields,
 shown as values on the opening screen, then made Inputs in place."""
 
+from textual import events
 from textual.app import App
 from textual.widgets import Input
 
@@ -154,3 +155,24 @@ async def test_new_options_redraw_the_field_and_keep_its_value_while_it_is_offer
         field.set_options([("momentum", "momentum")])
         await pilot.pause()
         assert field.value == "momentum" and field.render_line(0).text.startswith("momentum")
+
+
+async def test_keys_typed_in_one_burst_are_applied_in_the_order_they_were_typed():
+    """A fast typist (or a terminal replaying keys) can send backspace, digits and Enter
+    before the app has handled the first: the field must end as typed, and Enter must
+    apply that value. Textual runs an Input's own bindings (backspace, enter, ...) only
+    once the key has bubbled up to the app, after later printable keys were inserted."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        field = app.query_one("#field-learning_rate", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+        await pilot.pause()
+        burst = ["backspace"] * len(field.value) + ["0", ".", "0", "5", "backspace", "7", "enter"]
+        for key in burst:
+            char = key if len(key) == 1 else None
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert field.value == "0.07"
+        assert app.session.live_settings()["learning_rate"] == 0.07

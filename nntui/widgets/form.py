@@ -67,6 +67,19 @@ class FieldInput(Input):
         if self.parent is not None:
             super().update_node_styles(animate)
 
+    async def on_key(self, event: events.Key) -> None:
+        """Run the binding of a key that is not typed (backspace, enter, tab, ...) as soon as
+        the field gets it. Textual runs it once the key has bubbled up to the app, and in a
+        fast burst the printable keys that came after it are inserted before that."""
+        if event.is_printable:
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.binding.priority:
+            return
+        if await self.app.run_action(active.binding.action, active.node):
+            event.stop()
+            event.prevent_default()
+
 
 class FieldValue(Static):
     """A text field's value as its compact Input shows it unfocused, on the opening screen:

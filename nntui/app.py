@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -57,16 +58,17 @@ from nntui.screens import (
 )
 from nntui.session import GRADCHECK_EXAMPLES, PhaseView, Session
 from nntui.views import Frame, Ticking, UiState
-from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
-from nntui.widgets.explain import Explainer
 from nntui.widgets.form import HyperForm
-from nntui.widgets.inspector import Heatmap, Inspector
-from nntui.widgets.lrfind import LRFindScreen
 from nntui.widgets.pane import Pane, describe
 from nntui.widgets.plots import TrainingPlots
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
+
+if TYPE_CHECKING:  # the views' files load after the first frame (see nntui.panes)
+    from nntui.widgets.boundary import DecisionBoundary
+    from nntui.widgets.explain import Explainer
+    from nntui.widgets.inspector import Heatmap
 
 MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 SHORT_ROWS = 36  # below this many rows the header and the shapes table give way to the views
@@ -98,10 +100,14 @@ def view_bindings() -> list[Binding]:
     ]
 
 
+def own_bindings(widget: type[Widget]) -> list[Binding]:
+    """The keys a widget class declares itself (not those it inherits)."""
+    return widget.__dict__.get("BINDINGS", [])
+
+
 def local_bindings() -> list[tuple[RegistryPane, Binding]]:
     """The keys a view's widget declares itself: they work while that view has focus."""
-    return [(pane, binding) for pane in VIEWS
-            for binding in pane.widget.__dict__.get("BINDINGS", ())]  # fmt: skip
+    return [(pane, binding) for pane in VIEWS for binding in own_bindings(pane.widget)]
 
 
 class NNTuiApp(App):
@@ -369,7 +375,7 @@ class NNTuiApp(App):
         own (so that they work at once). A view still mounting gets this when it is there."""
         self._tick_view()
         widget = self.attached_panes().get(self.ui.view)
-        if widget is not None and any(pane.id == self.ui.view for pane, _ in local_bindings()):
+        if widget is not None and own_bindings(type(widget)):
             widget.focus()
 
     # -- training thread ----------------------------------------------------------------------
@@ -594,7 +600,21 @@ class NNTuiApp(App):
     def action_previous_tensor(self) -> None:
         self.action_next_tensor(-1)
 
+    def _heatmap(self) -> "Heatmap":
+        """View 2's array (mounted, with its file loaded, just after the first frame)."""
+        from nntui.widgets.inspector import Heatmap
+
+        return self.query_one(Heatmap)
+
+    def _boundary(self) -> "DecisionBoundary":
+        """View 3's plane (mounted, with its file loaded, just after the first frame)."""
+        from nntui.widgets.boundary import DecisionBoundary
+
+        return self.query_one(DecisionBoundary)
+
     def action_toggle_delta(self) -> None:
+        from nntui.widgets.inspector import Inspector
+
         inspector = self.query_one(Inspector)
         inspector.show_delta = not inspector.show_delta
         self.action_view("inspector")
@@ -603,12 +623,12 @@ class NNTuiApp(App):
         self.query_one(TrainingPlots).toggle_log()
 
     def action_toggle_test_points(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
+        boundary = self._boundary()
         boundary.show_test = not boundary.show_test
         self.action_view("boundary")
 
     def action_toggle_discrete(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
+        boundary = self._boundary()
         boundary.discrete = not boundary.discrete
         self.action_view("boundary")
 
@@ -631,7 +651,7 @@ class NNTuiApp(App):
 
     def selected_weight(self) -> tuple[int, int, int] | str:
         """(l, j, k) of the weight under the inspector's cursor, or why there is none."""
-        heatmap = self.query_one(Heatmap)
+        heatmap = self._heatmap()
         ins = heatmap.inspection
         if self.tensor_kind != LayerKind("W") or ins is None:
             return "Select a weight first: t until W[l] is inspected, then arrows to a cell."
@@ -747,6 +767,8 @@ class NNTuiApp(App):
         if message.found is None:
             self.notify(message.error, title="No learning rate found", severity="warning")
             return
+        from nntui.widgets.lrfind import LRFindScreen
+
         current = self.session.config.learning_rate
         self.push_screen(LRFindScreen(message.found, current), self._apply_learning_rate)
 
@@ -880,8 +902,10 @@ class NNTuiApp(App):
         if message.kind is not None:
             self.tensor_kind = message.kind
 
-    @on(Explainer.Chosen)
-    def _explain_chosen(self, message: Explainer.Chosen) -> None:
+    # The views' messages are handled by name (on_<widget>_<message>, Textual's convention):
+    # their classes load after the first frame.
+
+    def on_explainer_chosen(self, message: "Explainer.Chosen") -> None:
         self.ui = replace(self.ui, explain=message.choice)
         self.refresh_now()
 
@@ -899,20 +923,18 @@ class NNTuiApp(App):
         self.selected = message.layer
         if weight is not None:
             self.tensor_kind = LayerKind("W")
-            self.query_one(Heatmap).cursor = (message.unit, message.source)
+            self._heatmap().cursor = (message.unit, message.source)
             self.notify(f"W[{message.layer}][{message.unit}, {message.source}] selected: = "
                         "edits it", timeout=3)  # fmt: skip
         self.action_view("explain")
         self.refresh_now()
 
-    @on(Heatmap.Resized)
-    def _heatmap_resized(self, message: Heatmap.Resized) -> None:
+    def on_heatmap_resized(self, message: "Heatmap.Resized") -> None:
         self.ui = replace(self.ui, heatmap_size=(message.rows, message.cols))
         if not self.running:
             self.refresh_now()
 
-    @on(DecisionBoundary.Resized)
-    def _boundary_resized(self, message: DecisionBoundary.Resized) -> None:
+    def on_decision_boundary_resized(self, message: "DecisionBoundary.Resized") -> None:
         self.ui = replace(self.ui, boundary_size=(message.nx, message.ny))
         if not self.running:
             self.refresh_now()
@@ -920,7 +942,7 @@ class NNTuiApp(App):
     @on(ShapesTable.CellSelected)
     def _inspect_cell(self) -> None:
         self.action_view("inspector")
-        self.query_one(Heatmap).focus()
+        self._heatmap().focus()
 
     @on(HyperForm.Planned)
     def _plan_shown(self, message: HyperForm.Planned) -> None:

@@ -1,46 +1,51 @@
 """The panes, declared once: the app builds its tabs, keys, command palette entries and
 dispatch from this list.
 
-Each pane names its id, its widget class (which has ``show(view)``) and the function that
-builds its view model from the Session. The fixed panes are always on screen; a view has a
-key and a title and sits in a tab of the lower half. Adding a view is one widget file
-(its widget, its view model and the function that builds it), one entry in ``VIEWS`` and
-its styles in ``app.tcss``.
+Each pane names its id, its widget file in ``nntui/widgets``, its widget class (which has
+``show(view)``) and the function in that file that builds its view model from the Session.
+The fixed panes are always on screen; a view has a key and a title and sits in a tab of the
+lower half. A widget file is imported when its pane is first made or built: the opening
+screen does not wait for the views it does not show. Adding a view is one widget file (its
+widget, its view model and the function that builds it), one entry in ``VIEWS`` and its
+styles in ``app.tcss``.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from textual.widget import Widget
 
 from nntui.session import Session
 from nntui.views import Frame, UiState
-from nntui.widgets.boundary import OutputPlane, boundary_view
-from nntui.widgets.diagram import LayerDiagram, diagram_view
-from nntui.widgets.explain import Explainer, explain_view
-from nntui.widgets.form import HyperForm, form_view
-from nntui.widgets.health import HealthPane, health_view
-from nntui.widgets.inspector import Inspector, inspector_view
-from nntui.widgets.plots import TrainingPlots, history_view
-from nntui.widgets.report import ErrorsPane, report_view
-from nntui.widgets.shapes import ShapesTable, shapes_view
-from nntui.widgets.status import StatusBar, status_view
 
 
 @dataclass(frozen=True)
 class Pane:
-    """One pane: its id, its widget class, and the function that builds its view model.
-    A view (a tab) also has a key, a title, and a description for help and the palette."""
+    """One pane: its id, its widget file, and the names of its widget class and of the
+    function that builds its view model (found in the file when first used). A view (a tab)
+    also has a key, a title, and a description for help and the palette."""
 
     id: str
-    widget: type[Widget]
-    build: Callable[[Session, UiState], Any]
+    file: str  # in nntui/widgets: "inspector" for nntui/widgets/inspector.py
+    widget_name: str
+    build_name: str  # (Session, UiState) -> the pane's view model
     key: str = ""
     title: str = ""
     description: str = ""
     heavy: bool = True  # redrawn at most every pace.heavy_pane_seconds while training
     regression_title: str = ""  # the title for a regression model, if it shows another thing
+
+    @property
+    def widget(self) -> type[Widget]:
+        """The widget class (its file is imported the first time)."""
+        return getattr(import_module(f"nntui.widgets.{self.file}"), self.widget_name)
+
+    def build(self, session: Session, ui: UiState) -> Any:
+        """The pane's view model of the Session now."""
+        build = getattr(import_module(f"nntui.widgets.{self.file}"), self.build_name)
+        return build(session, ui)
 
     def title_for(self, task: str) -> str:
         """The tab's label for a model of this task: '3 Decision boundary', '3 Fit'."""
@@ -54,36 +59,27 @@ class Pane:
 
 
 FIXED: tuple[Pane, ...] = (
-    Pane("status", StatusBar, status_view, heavy=False),
-    Pane("diagram", LayerDiagram, diagram_view),
-    Pane("form", HyperForm, form_view),
-    Pane("shapes", ShapesTable, shapes_view),
+    Pane("status", "status", "StatusBar", "status_view", heavy=False),
+    Pane("diagram", "diagram", "LayerDiagram", "diagram_view"),
+    Pane("form", "form", "HyperForm", "form_view"),
+    Pane("shapes", "shapes", "ShapesTable", "shapes_view"),
 )
 
 VIEWS: tuple[Pane, ...] = (
-    Pane("training", TrainingPlots, history_view, "1", "Training", "training plots"),
-    Pane("inspector", Inspector, inspector_view, "2", "Inspector", "tensor inspector"),
-    Pane(
-        "boundary",
-        OutputPlane,
-        boundary_view,
-        "3",
-        "Decision boundary",
-        "decision boundary (regression: predicted vs actual, or the learned surface)",
-        regression_title="Fit",
-    ),
-    Pane(
-        "report",
-        ErrorsPane,
-        report_view,
-        "4",
-        "Classes",
-        "classification report (regression: residuals)",
-        regression_title="Residuals",
-    ),
-    Pane("explain", Explainer, explain_view, "5", "Explain", "explain one example and unit"),
-    Pane("health", HealthPane, health_view, "6", "Health", "training health over the epochs"),
-)
+    Pane("training", "plots", "TrainingPlots", "history_view", "1", "Training",
+         "training plots"),
+    Pane("inspector", "inspector", "Inspector", "inspector_view", "2", "Inspector",
+         "tensor inspector"),
+    Pane("boundary", "boundary", "OutputPlane", "boundary_view", "3", "Decision boundary",
+         "decision boundary (regression: predicted vs actual, or the learned surface)",
+         regression_title="Fit"),
+    Pane("report", "report", "ErrorsPane", "report_view", "4", "Classes",
+         "classification report (regression: residuals)", regression_title="Residuals"),
+    Pane("explain", "explain", "Explainer", "explain_view", "5", "Explain",
+         "explain one example and unit"),
+    Pane("health", "health", "HealthPane", "health_view", "6", "Health",
+         "training health over the epochs"),
+)  # fmt: skip
 
 
 def on_screen(view: str) -> Iterable[Pane]:

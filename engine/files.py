@@ -1,10 +1,13 @@
 """Files a person names: what they are, checked before anything reads or writes them."""
 
+import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import IO
 
 
 def check_input_file(path: str | Path, error: Callable[[str], Exception]) -> Path:
@@ -82,3 +85,41 @@ def _not_a_file(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "is a device, not a file"
     return "is not a regular file"
+
+
+def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename it over ``path``:
+    whatever happens, ``path`` holds the old content or the new, never a mix.
+
+    A symlink is written through (the file it points to is replaced, the link stays); a
+    file written again keeps its permissions, a new one gets the umask's."""
+    path = Path(os.path.realpath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            _give_mode(tmp, path)
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _give_mode(tmp: str, path: Path) -> None:
+    """``path``'s permissions to ``tmp`` if ``path`` exists, else those the umask gives a new
+    file (mkstemp makes every file 0600)."""
+    try:
+        shutil.copymode(path, tmp)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)

@@ -26,21 +26,17 @@ every array against it: a file that is not ours, from a newer format, truncated,
 or with shapes that do not chain raises ``ModelFileError`` and nothing else.
 """
 
-import contextlib
 import csv
 import io
 import itertools
 import json
 import math
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -48,7 +44,7 @@ from numpy.lib import format as npy_format
 from engine.activations import ACTIVATIONS
 from engine.checkpoints import Checkpoint
 from engine.costs import COSTS
-from engine.files import check_input_file
+from engine.files import atomic_write, check_input_file
 from engine.health import QUANTILES, SERIES
 from engine.initializers import param_shapes
 from engine.optimizers import OPTIMIZERS, Optimizer
@@ -80,44 +76,6 @@ class SavedModel:
     std: np.ndarray | None
     target_mean: np.ndarray | None = None
     target_std: np.ndarray | None = None
-
-
-def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write through a temporary file in the same folder, then rename it over ``path``:
-    whatever happens, ``path`` holds the old content or the new, never a mix.
-
-    A symlink is written through (the file it points to is replaced, the link stays); a
-    file written again keeps its permissions, a new one gets the umask's."""
-    path = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            _give_mode(tmp, path)
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _give_mode(tmp: str, path: Path) -> None:
-    """``path``'s permissions to ``tmp`` if ``path`` exists, else those the umask gives a new
-    file (mkstemp makes every file 0600)."""
-    try:
-        shutil.copymode(path, tmp)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
 
 
 def save_model(

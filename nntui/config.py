@@ -19,10 +19,9 @@ import tomli_w
 from engine.activations import HIDDEN_ACTIVATIONS
 from engine.data import DEFAULT_POINTS, MIN_ROWS, REGISTRY
 from engine.features import DEFAULT_FEATURES, FEATURES, canonical
-from engine.files import check_input_file
+from engine.files import atomic_write, check_input_file
 from engine.initializers import INIT_SCALES
 from engine.optimizers import OPTIMIZERS
-from engine.persist import atomic_write
 from nntui.pace import DEFAULT_SPEED, MAX_SPEED, speed_label
 
 MAX_HIDDEN_LAYERS = 8

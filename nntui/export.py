@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.files import check_output_file
-from engine.persist import atomic_write, load_model
+from engine.files import atomic_write, check_output_file
+from engine.persist import load_model
 from engine.predict import Predictor
 from nntui.options import INPUT_ERRORS, fail
 from nntui.session import Session

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from engine.data import REGISTRY
-from engine.files import check_output_file
-from engine.persist import atomic_write, load_model
+from engine.files import atomic_write, check_output_file
+from engine.persist import load_model
 from engine.predict import NewRows, Predictor, class_name, prediction_table, read_rows, table_csv
 from nntui.options import INPUT_ERRORS, fail
 

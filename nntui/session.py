@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -36,13 +36,6 @@ from engine.health import Finding, findings
 from engine.initializers import pass_shapes
 from engine.lrfind import LRFind, LRModel, find_learning_rate
 from engine.names import ArrayName, LayerKind
-from engine.persist import (
-    ModelFileError,
-    SavedModel,
-    load_model,
-    save_model,
-    write_history_csv,
-)
 from engine.phases import Phase
 from engine.propagation import forward_prop
 from engine.trace import BatchRecord, ExampleTrace, batch_share
@@ -59,6 +52,9 @@ from nntui.config import (
     write_config,
 )
 from nntui.reopen import data_difference, data_record, locate_data, network_difference
+
+if TYPE_CHECKING:  # model files load on first use: the first frame does not wait for them
+    from engine.persist import SavedModel
 
 RATE_WINDOW_SECONDS = 1.0
 #: Rebuild fields that change the data itself, so that it is read or drawn again.
@@ -299,7 +295,7 @@ def _rmse(r2: float, sigma: float) -> float:
     return math.sqrt(max(0.0, 1 - r2)) * sigma if math.isfinite(r2) else math.nan
 
 
-def _target_scaler(saved: SavedModel, dataset: Dataset) -> Standardizer | None:
+def _target_scaler(saved: "SavedModel", dataset: Dataset) -> Standardizer | None:
     """The target standardisation a model file holds; a regression model saved before
     targets were standardised was trained on the targets as they are: mean 0, std 1."""
     if saved.target_mean is not None:
@@ -354,6 +350,8 @@ class Session:
         """A session that continues a saved model where it stopped. ModelFileError, or the
         data's own DataError, if it cannot; nothing else is touched. ``notice`` says where
         the data was found if that is not the path the model gives."""
+        from engine.persist import ModelFileError, load_model  # model files: on first use
+
         saved = load_model(path)
         try:
             config, _ = config_from_mapping(saved.meta.get("config", {}), f"{path} (its setup)")
@@ -400,6 +398,8 @@ class Session:
     def save(self, path: str) -> None:
         """Save the model, its setup and its history (atomically). A ValueError mid-epoch or
         for a path that cannot take it."""
+        from engine.persist import save_model  # model files: on first use
+
         self.check_output(path, "model")
         with self._lock:
             meta = {
@@ -421,6 +421,8 @@ class Session:
 
     def export_history(self, path: str) -> None:
         """Write the history as CSV; a ValueError for a path that cannot take it."""
+        from engine.persist import write_history_csv  # model files: on first use
+
         self.check_output(path, "history")
         with self._lock:
             write_history_csv(path, self._trainer.history, self.dataset.task == "regression")

@@ -124,11 +124,12 @@ def python_says(code: str, **env: str) -> str:
 def test_the_app_and_the_command_line_load_only_what_their_first_frame_needs():
     """nntui.cli loads neither NumPy nor the package metadata (it must set the app's BLAS
     threads before NumPy loads); the app loads no Markdown until a screen shows some, no
-    plotting library, and no widget file of the views the opening screen does not show."""
+    plotting library, no model-file code, and no widget file of the views the opening screen
+    does not show."""
     loaded = python_says(
         "import sys, nntui.cli; a = {'numpy', 'importlib.metadata'} & set(sys.modules); "
         "import nntui.app; from nntui.panes import VIEWS; "
-        "later = {'markdown_it', 'importlib.metadata', 'plotext'} "
+        "later = {'markdown_it', 'importlib.metadata', 'plotext', 'engine.persist'} "
         "| {f'nntui.widgets.{pane.file}' for pane in VIEWS[1:]}; "
         "print(sorted(a), sorted(later & set(sys.modules)))"
     )

@@ -9,8 +9,8 @@ import sys
 import pytest
 from textual.widgets import Input
 
-from engine.files import check_output_file
-from engine.persist import atomic_write, load_model
+from engine.files import atomic_write, check_output_file
+from engine.persist import load_model
 from nntui.app import NNTuiApp
 from nntui.session import Session
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from engine.persist import ModelFileError, atomic_write, load_model
+from engine.files import atomic_write
+from engine.persist import ModelFileError, load_model
 from nntui.config import Config, ConfigError, read_config, write_config
 from nntui.session import Session
 

@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
@@ -61,7 +61,7 @@ from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.explain import Explainer
 from nntui.widgets.form import HyperForm
-from nntui.widgets.inspector import Heatmap, Inspector
+from nntui.widgets.inspector import Heatmap, Histogram, Inspector
 from nntui.widgets.lrfind import LRFindScreen
 from nntui.widgets.pane import Pane, describe
 from nntui.widgets.plots import TrainingPlots
@@ -96,6 +96,15 @@ def view_bindings() -> list[Binding]:
         Binding(pane.key, f"view('{pane.id}')", f"View: {pane.description}", show=False)
         for pane in VIEWS
     ]
+
+
+def focus_target(widget: Widget) -> Widget | None:
+    """The widget of a view that takes its keys: the view's own widget if it can have the
+    focus, else its first focusable descendant shown (the inspector's heatmap); None if
+    the view has none."""
+    if widget.focusable:
+        return widget
+    return next((child for child in widget.query("*") if child.focusable), None)
 
 
 def local_bindings() -> list[tuple[RegistryPane, Binding]]:
@@ -365,12 +374,15 @@ class NNTuiApp(App):
         self._enter_view()
 
     def _enter_view(self) -> None:
-        """The view shown now: its timer's parts drawn, and the focus if it has keys of its
-        own (so that they work at once). A view still mounting gets this when it is there."""
+        """The view shown now: its timer's parts drawn, and the focus on its widget that takes
+        keys (the heatmap's arrows, Explain's j and k) so that they work at once, unless a
+        text field has it (a digit typed there stays in the field). A view still mounting
+        gets this when it is there."""
         self._tick_view()
         widget = self.attached_panes().get(self.ui.view)
-        if widget is not None and any(pane.id == self.ui.view for pane, _ in local_bindings()):
-            widget.focus()
+        target = None if widget is None else focus_target(widget)
+        if target is not None and not isinstance(self.focused, Input):
+            target.focus()
 
     # -- training thread ----------------------------------------------------------------------
 
@@ -908,6 +920,12 @@ class NNTuiApp(App):
     @on(Heatmap.Resized)
     def _heatmap_resized(self, message: Heatmap.Resized) -> None:
         self.ui = replace(self.ui, heatmap_size=(message.rows, message.cols))
+        if not self.running:
+            self.refresh_now()
+
+    @on(Histogram.Resized)
+    def _histogram_resized(self, message: Histogram.Resized) -> None:
+        self.ui = replace(self.ui, histogram_bins=message.bins)
         if not self.running:
             self.refresh_now()
 

@@ -1,0 +1,112 @@
+"""What a new user meets at 80x24 and 120x40: where the focus goes, what fits, what is said."""
+
+import numpy as np
+import pytest
+from textual.widgets import Input
+
+from nntui.widgets.diagram import LayerDiagram
+from nntui.widgets.explain import Explainer
+from nntui.widgets.inspector import Heatmap, Histogram, Inspector
+
+from .app_helpers import make_app, settle
+
+SMALL, LARGE = (80, 24), (120, 40)
+
+
+# -- 1. choosing a view gives it the focus ----------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+async def test_a_view_key_moves_the_focus_to_the_views_widget(size):
+    """2 then an arrow moves the heatmap's cursor, whatever had the focus (the diagram at
+    80x24, the shapes table at 120x40); 5 then gives the focus to Explain."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        heatmap = app.query_one(Heatmap)
+        assert app.focused is heatmap
+        await pilot.press("down")
+        assert heatmap.cursor == (1, 0)
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(app.focused, Explainer)
+
+
+async def test_a_click_on_a_tab_moves_the_focus_to_the_views_widget():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.click("#--content-tab-inspector")
+        await settle(pilot)
+        assert app.focused is app.query_one(Heatmap)
+
+
+async def test_the_command_palette_view_command_moves_the_focus_to_the_view():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, LayerDiagram)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"tensor inspector")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one("#views").active == "inspector"
+        assert app.focused is app.query_one(Heatmap)
+
+
+async def test_a_digit_in_a_form_field_is_typed_not_a_view_choice():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        field = app.query_one("#field-learning_rate", Input)
+        field.focus()
+        await pilot.press("end", "2")
+        await settle(pilot)
+        assert field.value == "0.52" and app.focused is field
+        assert app.query_one("#views").active == "training"
+
+
+# -- 2, 3. the inspector fits, its histogram has one bin a column ------------------------------
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+async def test_the_inspectors_histogram_is_whole_on_screen_after_a_phase(size):
+    """After a forward phase (the tallest phase text) the histogram, its title and its axis
+    labels lie inside the inspector, at 80x24 and 120x40."""
+    app = make_app(dataset="digits")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "full_stop")
+        await settle(pilot)
+        inspector, histogram = app.query_one(Inspector), app.query_one(Histogram)
+        assert histogram.region.height >= 3
+        assert inspector.region.contains_region(histogram.region)
+        lines = str(histogram.render()).splitlines()
+        assert len(lines) == histogram.size.height
+        assert lines[0].startswith("values of A[1]") and lines[-1].startswith("-1")
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+async def test_the_histogram_has_one_bin_a_column_counted_from_the_live_array(size):
+    """The bins follow the histogram's width, one a column, so the bars span it from the
+    lowest value's column to the highest's; the counts are the live W[1]'s own, binned
+    again here with NumPy."""
+    app = make_app(dataset="digits", seed=3)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        histogram = app.query_one(Histogram)
+        width = histogram.size.width
+        inspection = app.frame.views["inspector"].inspection
+        W1 = app.session.params()["W1"]
+        counts, edges = np.histogram(W1, bins=width)
+        assert len(inspection.hist_counts) == width
+        np.testing.assert_array_equal(inspection.hist_counts, counts)
+        np.testing.assert_allclose(inspection.hist_edges, edges, rtol=1e-6)
+        bars = str(histogram.render()).splitlines()[1:-1]
+        assert all(len(line) == width for line in bars)
+        assert bars[-1][0] != " " and bars[-1][-1] != " "  # the min's bin and the max's

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
+from nntui.config import FIELDS
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.explain import Explainer
+from nntui.widgets.form import HyperForm
 from nntui.widgets.inspector import Heatmap, Histogram, Inspector
 
 from .app_helpers import make_app, settle
@@ -110,3 +112,24 @@ async def test_the_histogram_has_one_bin_a_column_counted_from_the_live_array(si
         bars = str(histogram.render()).splitlines()[1:-1]
         assert all(len(line) == width for line in bars)
         assert bars[-1][0] != " " and bars[-1][-1] != " "  # the min's bin and the max's
+
+
+# -- 4. the focused field stays in view above its help line ------------------------------------
+
+
+async def test_each_focused_field_is_in_view_above_its_help_line():
+    """f, then tab through every field at 80x24: the field with the focus is drawn inside the
+    form, above the help line, which says that field's meaning."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        form, help_line = app.query_one(HyperForm), app.query_one("#field-help")
+        for name, field in FIELDS.items():
+            await settle(pilot)
+            focused = app.focused
+            assert focused.id == f"field-{name}"
+            assert str(help_line.render()).startswith(f"{field.label}:")
+            assert form.content_region.y <= focused.region.y
+            assert focused.region.bottom <= help_line.region.y
+            await pilot.press("tab")

@@ -237,6 +237,8 @@ class HyperForm(Pane, VerticalScroll):
             field = FIELDS[name]
             what = "applies to the running model" if field.kind == "live" else "rebuilds"
             help_line.update(f"{field.label}: {field.help} ({what})")
+            # once the help line has its height, keep the field above it in view
+            self.call_after_refresh(event.widget.scroll_visible, animate=False)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if _field_of(self.app.focused) is None:

@@ -5,6 +5,7 @@ import pytest
 from textual.widgets import Input
 
 from nntui.config import FIELDS
+from nntui.widgets.choice import ChoiceList
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.explain import Explainer
 from nntui.widgets.form import HyperForm
@@ -133,3 +134,49 @@ async def test_each_focused_field_is_in_view_above_its_help_line():
             assert form.content_region.y <= focused.region.y
             assert focused.region.bottom <= help_line.region.y
             await pilot.press("tab")
+
+
+# -- 5. a choice list has its own border, inside the screen, one line a row --------------------
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+async def test_the_data_set_list_is_bordered_on_screen_with_one_line_a_row(size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "enter")
+        await settle(pilot)
+        choices = app.query_one("#field-dataset").query_one(ChoiceList)
+        assert app.focused is choices
+        assert app.screen.region.contains_region(choices.region)
+        assert choices.styles.border_top[0] == "round" and choices.styles.border_left[0] == "round"
+        assert choices.virtual_size.height == choices.option_count  # no row wraps
+        for y in range(choices.scrollable_content_region.height):
+            name = choices.prompts[y].split()[0]
+            assert choices.render_line(y).text.startswith(name)
+
+
+# -- 6. a letter typed again cycles through the options starting with it -----------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("w", "wine"),
+        ("d", "digits"),
+        ("dd", "diabetes"),
+        ("ddd", "digits"),  # round past the end
+        ("pp", "pg-xor"),
+        ("dia", "diabetes"),  # more letters: the prefix, as before
+        ("bre", "breast-cancer"),
+    ],
+)
+async def test_typing_in_the_data_set_list_cycles_on_a_repeated_letter(typed, expected):
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "enter")
+        await settle(pilot)
+        choices = app.query_one("#field-dataset").query_one(ChoiceList)
+        await pilot.press(*typed)
+        assert choices.prompts[choices.highlighted].split()[0] == expected

@@ -79,6 +79,14 @@ UNDO_BRINGS_IT_BACK = (
 )
 
 
+def undo_after(model: str, what: str) -> str:
+    """The undo confirm's last lines: what comes back, and that the model now is lost."""
+    kept = f"Comes back: {model}, as it was before the {what}."
+    return (
+        kept + "\nLost: the model now (undo has no redo); to keep it, cancel (n), then save it (s)."
+    )
+
+
 def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
     """(layer, array) to inspect after a phase: what it computed."""
     if phase.kind == "forward":
@@ -493,10 +501,8 @@ class NNTuiApp(App):
             self.notify("Nothing to undo: a rebuild, a reset, an open or a rewind can be undone.",
                         timeout=4)  # fmt: skip
             return
-        self._ask_then(
-            f"Undo the {step.what}, back to {step.model}?", self._undo,
-            after="Undo does not keep it: to save it first, cancel (n), then press s.",
-        )  # fmt: skip
+        self._ask_then(f"Undo the {step.what}, back to {step.model}?", self._undo,
+                       after=undo_after(step.model, step.what))  # fmt: skip
 
     def _undo(self) -> None:
         step = self.session.undo()
@@ -978,9 +984,10 @@ class NNTuiApp(App):
             form.say(f"✗ {err} — nothing changed", error=True)
             return
         shown = format_field(self.session.config, name)
-        if kind == "live":
+        if kind == "live":  # the epoch in progress, or the next, is the first to use it
             form.show_config(self.session.config)
             form.say(f"✓ {label} = {shown}, applied to the running model")
+            self.notify(f"{label} = {shown} from epoch {self.session.epoch + 1:,}", timeout=4)
             self.refresh_now()
         else:
             self._replaced(f"Rebuilt the network: {label} = {shown}")

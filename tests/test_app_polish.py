@@ -4,14 +4,15 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from nntui.config import FIELDS
-from nntui.widgets.choice import ChoiceList
+from nntui.config import FIELDS, Config, format_field
+from nntui.screens import ConfirmScreen
+from nntui.widgets.choice import ChoiceField, ChoiceList
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.explain import Explainer
-from nntui.widgets.form import HyperForm
+from nntui.widgets.form import NOT_APPLYING, HyperForm
 from nntui.widgets.inspector import Heatmap, Histogram, Inspector
 
-from .app_helpers import make_app, settle
+from .app_helpers import answer_confirm, make_app, settle
 
 SMALL, LARGE = (80, 24), (120, 40)
 
@@ -180,3 +181,90 @@ async def test_typing_in_the_data_set_list_cycles_on_a_repeated_letter(typed, ex
         choices = app.query_one("#field-dataset").query_one(ChoiceList)
         await pilot.press(*typed)
         assert choices.prompts[choices.highlighted].split()[0] == expected
+
+
+# -- 7. a generated set's own fields say they do not apply to a table --------------------------
+
+GENERATED_ONLY = ("features", "noise", "points", "data_seed")
+
+
+def test_only_the_generated_sets_own_fields_depend_on_the_data():
+    assert {name for name, field in FIELDS.items() if field.generated_only} == set(GENERATED_ONLY)
+    assert all(Config(dataset="circles").applies(name) for name in FIELDS)
+    digits = Config(dataset="digits")
+    assert [name for name in FIELDS if not digits.applies(name)] == list(GENERATED_ONLY)
+
+
+async def test_a_tables_form_disables_the_generated_sets_fields_until_one_is_chosen():
+    """With digits the four fields are disabled, empty, and say '2-D sets only' (tab passes
+    them by); choosing circles gives them back with the values in use."""
+    app = make_app(dataset="digits")
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        for name in GENERATED_ONLY:
+            field = app.query_one(f"#field-{name}", Input)
+            assert field.disabled and field.value == "" and field.placeholder == NOT_APPLYING
+            assert not field.focusable
+        app.query_one("#field-dataset", ChoiceField).value = "circles"
+        await settle(pilot)
+        assert app.session.config.dataset == "circles"
+        for name in GENERATED_ONLY:
+            field = app.query_one(f"#field-{name}", Input)
+            assert not field.disabled and field.placeholder == ""
+            assert field.value == format_field(app.session.config, name)
+
+
+# -- 8. a live change says what changed and from which epoch -----------------------------------
+
+
+async def test_a_live_change_is_told_with_the_epoch_it_applies_from():
+    """After 3 epochs, α and the optimiser changed in the form: each says so in a toast, from
+    epoch 4, the first epoch that uses it."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+        field = app.query_one("#field-learning_rate", Input)
+        field.focus()
+        field.value = "0.07"
+        await pilot.press("enter")
+        await settle(pilot)
+        app.query_one("#field-optimizer", ChoiceField).value = "adam"
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "α (lr) = 0.07 from epoch 4" in said
+        assert "optimiser = adam from epoch 4" in said
+        assert app.session.config.learning_rate == 0.07 and app.session.epoch == 3
+
+
+# -- 9. the undo confirm after a rewind says what is lost and what is kept ---------------------
+
+
+async def test_the_undo_confirm_after_a_rewind_says_what_is_lost_and_what_comes_back():
+    """10 epochs, [ to epoch 9, B and y: back to epoch 9, then 2 epochs more (epoch 11, not
+    saved). u asks: the rewind's model (epoch 10) comes back, the model now (epoch 11) is
+    lost unless saved first."""
+    app = make_app()
+    for _ in range(10):
+        app.session.step_epoch()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("left_square_bracket", "B")
+        await answer_confirm(pilot, "y")
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        assert screen.question == "Undo the rewind to epoch 9, back to epoch 10 of circles 2-4-1?"
+        assert screen.lost == "epoch 11 of circles 2-4-1, not saved"
+        assert screen.after == (
+            "Comes back: epoch 10 of circles 2-4-1, as it was before the rewind to epoch 9.\n"
+            "Lost: the model now (undo has no redo); to keep it, cancel (n), then save it (s)."
+        )
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.session.epoch == 10

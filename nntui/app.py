@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import DataError
@@ -68,7 +68,7 @@ from nntui.widgets.status import StatusBar
 if TYPE_CHECKING:  # the views' files load after the first frame (see nntui.panes)
     from nntui.widgets.boundary import DecisionBoundary
     from nntui.widgets.explain import Explainer
-    from nntui.widgets.inspector import Heatmap
+    from nntui.widgets.inspector import Heatmap, Histogram
 
 MIN_SIZE = (70, 20)  # columns, rows: below this the panes give way to a message
 SHORT_ROWS = 36  # below this many rows the header and the shapes table give way to the views
@@ -79,6 +79,14 @@ PLOT_REDRAW_SECONDS = 0.5  # one plot per tick, in turn: a plotext rebuild costs
 UNDO_BRINGS_IT_BACK = (
     "u (undo) brings it back afterwards; to save it first, cancel (n), then press s."
 )
+
+
+def undo_after(model: str, what: str) -> str:
+    """The undo confirm's last lines: what comes back, and that the model now is lost."""
+    kept = f"Comes back: {model}, as it was before the {what}."
+    return (
+        kept + "\nLost: the model now (undo has no redo); to keep it, cancel (n), then save it (s)."
+    )
 
 
 def target_of(phase: PhaseView, L: int, selected: int) -> tuple[int, LayerKind]:
@@ -103,6 +111,15 @@ def view_bindings() -> list[Binding]:
 def own_bindings(widget: type[Widget]) -> list[Binding]:
     """The keys a widget class declares itself (not those it inherits)."""
     return widget.__dict__.get("BINDINGS", [])
+
+
+def focus_target(widget: Widget) -> Widget | None:
+    """The widget of a view that takes its keys: the view's own widget if it can have the
+    focus, else its first focusable descendant shown (the inspector's heatmap); None if
+    the view has none."""
+    if widget.focusable:
+        return widget
+    return next((child for child in widget.query("*") if child.focusable), None)
 
 
 def local_bindings() -> list[tuple[RegistryPane, Binding]]:
@@ -371,12 +388,15 @@ class NNTuiApp(App):
         self._enter_view()
 
     def _enter_view(self) -> None:
-        """The view shown now: its timer's parts drawn, and the focus if it has keys of its
-        own (so that they work at once). A view still mounting gets this when it is there."""
+        """The view shown now: its timer's parts drawn, and the focus on its widget that takes
+        keys (the heatmap's arrows, Explain's j and k) so that they work at once, unless a
+        text field has it (a digit typed there stays in the field). A view still mounting
+        gets this when it is there."""
         self._tick_view()
         widget = self.attached_panes().get(self.ui.view)
-        if widget is not None and own_bindings(type(widget)):
-            widget.focus()
+        target = None if widget is None else focus_target(widget)
+        if target is not None and not isinstance(self.focused, Input):
+            target.focus()
 
     # -- training thread ----------------------------------------------------------------------
 
@@ -487,10 +507,8 @@ class NNTuiApp(App):
             self.notify("Nothing to undo: a rebuild, a reset, an open or a rewind can be undone.",
                         timeout=4)  # fmt: skip
             return
-        self._ask_then(
-            f"Undo the {step.what}, back to {step.model}?", self._undo,
-            after="Undo does not keep it: to save it first, cancel (n), then press s.",
-        )  # fmt: skip
+        self._ask_then(f"Undo the {step.what}, back to {step.model}?", self._undo,
+                       after=undo_after(step.model, step.what))  # fmt: skip
 
     def _undo(self) -> None:
         step = self.session.undo()
@@ -934,6 +952,11 @@ class NNTuiApp(App):
         if not self.running:
             self.refresh_now()
 
+    def on_histogram_resized(self, message: "Histogram.Resized") -> None:
+        self.ui = replace(self.ui, histogram_bins=message.bins)
+        if not self.running:
+            self.refresh_now()
+
     def on_decision_boundary_resized(self, message: "DecisionBoundary.Resized") -> None:
         self.ui = replace(self.ui, boundary_size=(message.nx, message.ny))
         if not self.running:
@@ -982,9 +1005,10 @@ class NNTuiApp(App):
             form.say(f"✗ {err} — nothing changed", error=True)
             return
         shown = format_field(self.session.config, name)
-        if kind == "live":
+        if kind == "live":  # the epoch in progress, or the next, is the first to use it
             form.show_config(self.session.config)
             form.say(f"✓ {label} = {shown}, applied to the running model")
+            self.notify(f"{label} = {shown} from epoch {self.session.epoch + 1:,}", timeout=4)
             self.refresh_now()
         else:
             self._replaced(f"Rebuilt the network: {label} = {shown}")

@@ -95,6 +95,12 @@ class Config:
             )
         return list(self.activation)
 
+    def applies(self, name: str) -> bool:
+        """Whether field ``name`` means something for this data: a generated 2-D set's own
+        settings (features, noise, points, data seed) do not for a shipped table or a CSV."""
+        generated = not self.data_path and REGISTRY[self.dataset].generated
+        return generated or not FIELDS[name].generated_only
+
     def check(self) -> "Config":
         """This config, once the settings that depend on each other agree; ConfigError if not."""
         self.hidden_activations()
@@ -291,6 +297,7 @@ class Field:
     format: Callable[[Any], str] = str
     choices: tuple[str, ...] = ()
     help: str = ""
+    generated_only: bool = False  # a setting of the generated 2-D sets, none of a table's
 
 
 DATASETS = tuple(REGISTRY)
@@ -323,13 +330,16 @@ FIELDS: dict[str, Field] = {
         Field("speed", "speed", "live", parse_speed, speed_label,
               help="epochs per second while playing (- and +); max: as fast as it goes"),
         Field("features", "features", "rebuild", parse_features, _format_names,
-              help=f"inputs computed from a 2-D set's x1, x2: any of {','.join(FEATURES)}"),
+              help=f"inputs computed from a 2-D set's x1, x2: any of {','.join(FEATURES)}",
+              generated_only=True),
         Field("noise", "noise %", "rebuild", parse_noise, _format_noise,
-              help=f"noise of a generated 2-D set, 0 to {MAX_NOISE} % ('default': the set's own)"),
+              help=f"noise of a generated 2-D set, 0 to {MAX_NOISE} % ('default': the set's own)",
+              generated_only=True),
         Field("points", "points", "rebuild", parse_points, _format_points,
-              help=f"points of a generated 2-D set, {MIN_ROWS} to {MAX_POINTS:,}"),
+              help=f"points of a generated 2-D set, {MIN_ROWS} to {MAX_POINTS:,}",
+              generated_only=True),
         Field("data_seed", "data seed", "rebuild", parse_seed,
-              help="seed a generated 2-D set is drawn with"),
+              help="seed a generated 2-D set is drawn with", generated_only=True),
     )
 }  # fmt: skip
 

@@ -35,6 +35,7 @@ class UiState:
     selected: int = 1
     kind: LayerKind = LAYER_KINDS[1]  # W[l]
     heatmap_size: tuple[int, int] = (32, 96)  # block rows, block columns
+    histogram_bins: int = 44  # the inspector's histogram: one bin a column
     boundary_size: tuple[int, int] = (80, 40)  # grid pixels nx, ny
     explain: ExplainChoice = ExplainChoice()
     planned_hidden: tuple[int, ...] | None = None  # typed, not applied: the shapes preview it

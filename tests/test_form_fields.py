@@ -84,7 +84,7 @@ async def test_the_mouse_opens_the_list_and_picks_the_init():
     async with app.run_test(size=SIZE) as pilot:
         field, choices = await click_open_init(pilot)
         assert choices.region.y == field.region.y + 1  # the list opens under the field
-        await pilot.click(choices, offset=(1, 2))  # the third option: small
+        await pilot.click(choices, offset=(1, 3))  # the third option (under the border): small
         await settle(pilot)
         assert shown_list(field) is None and field.value == "small"
         assert app.session.config.init == "small" and app.session.epoch == 0
@@ -110,7 +110,7 @@ async def test_the_data_set_list_says_rows_and_features_and_reopens_on_the_set_i
         assert [str(choices.get_option_at_index(i).prompt) for i in range(len(DATASETS))] == [
             dataset_prompt(name) for name in DATASETS
         ]
-        assert choices.region.width == 50  # wider than the field: the rows and features
+        assert choices.region.width == 54  # wider than the field: the rows and features
         await pilot.press("i", "r", "enter")  # typed: iris
         await settle(pilot)
         assert app.session.config.dataset == "iris" and field.value == "iris"

@@ -5,7 +5,8 @@
 list, a ``ChoiceList``, is built the first time it opens and shown over the screen under
 the field. The keys are a Select's: enter, space, up or down open the list; up and down
 move in it; enter picks; escape closes it; typing jumps to the first option whose text
-holds the typed letters earliest. A click on the field opens or closes its list.
+holds the typed letters earliest, and a letter typed again goes on to the next option that
+starts with it. A click on the field opens or closes its list.
 """
 
 import time
@@ -28,6 +29,26 @@ def best_match(prompts: list[str], query: str) -> int | None:
     return min(((at, i) for at, i in found if at >= 0), default=(None, None))[1]
 
 
+def next_starting_with(prompts: list[str], letter: str, after: int) -> int | None:
+    """The index of the first prompt after ``after`` (round past the end, back to ``after``
+    itself) that starts with ``letter``, case-blind; None if none does."""
+    n = len(prompts)
+    order = ((after + step) % n for step in range(1, n + 1))
+    return next((i for i in order if prompts[i].lower().startswith(letter.lower())), None)
+
+
+def typed_match(prompts: list[str], query: str, highlighted: int) -> int | None:
+    """Where typing ``query`` goes: one letter, or the same letter again and again, cycles
+    through the prompts that start with it (as file managers do); other letters find the
+    prompt holding them earliest (``best_match``)."""
+    letter = query[0]
+    if query == letter * len(query):
+        found = next_starting_with(prompts, letter, highlighted)
+        if found is not None:
+            return found
+    return best_match(prompts, query)
+
+
 class ChoiceList(OptionList):
     """A ChoiceField's open list: it closes on escape or when it loses focus."""
 
@@ -41,7 +62,7 @@ class ChoiceList(OptionList):
             self.lost_focus = lost_focus
 
     def __init__(self, prompts: list[str]) -> None:
-        super().__init__(*prompts, compact=True)
+        super().__init__(*prompts)  # not compact: a compact list has no border
         self.prompts = prompts
         self._query, self._typed_at = "", 0.0
 
@@ -58,7 +79,8 @@ class ChoiceList(OptionList):
         if now - self._typed_at > SEARCH_RESET_SECONDS:
             self._query = ""
         self._query, self._typed_at = self._query + event.character, now
-        if (index := best_match(self.prompts, self._query)) is not None:
+        highlighted = self.highlighted if self.highlighted is not None else -1
+        if (index := typed_match(self.prompts, self._query, highlighted)) is not None:
             self.highlighted = index
 
     def action_dismiss(self) -> None:
@@ -91,7 +113,12 @@ class ChoiceField(Widget, can_focus=True):
             offset-y: 1;
             overlay: screen;
             constrain: none inside;
-            &:focus { background-tint: $foreground 5%; }
+            border: round $accent;
+            padding: 0;
+            background: $surface;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+            &:focus { border: round $accent; background-tint: $foreground 5%; }
         }
     }
     """

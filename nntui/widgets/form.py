@@ -46,6 +46,7 @@ def form_view(session: Session, ui: UiState) -> FormView:
 LIVE_MARK, REBUILD_MARK = "●", "↻"
 KIND_COLOURS = {"live": "$success", "rebuild": "$warning"}  # the labels' colours, by kind
 PREVIEWED = ("hidden",)  # fields whose typed value the shapes table previews
+NOT_APPLYING = "2-D sets only"  # in a generated set's own field, for a table or a CSV
 CSV_OPTION = "__csv__"
 
 
@@ -163,7 +164,7 @@ class HyperForm(Pane, VerticalScroll):
                         self._options(name), value=self._value(name), id=f"field-{name}"
                     )
                 else:
-                    yield FieldValue(format_field(self.config, name), name=name)
+                    yield FieldValue(self._text(name), name=name)
         yield Static(id="output-line")
         yield Static(id="form-message")
         yield Static(id="field-help")
@@ -174,6 +175,10 @@ class HyperForm(Pane, VerticalScroll):
         if name == "dataset" and self.config.data_path:
             options.insert(0, (f"file: {self.config.data_path}", CSV_OPTION))
         return options
+
+    def _text(self, name: str) -> str:
+        """A text field's value as shown: the value in use, or why the field does not apply."""
+        return format_field(self.config, name) if self.config.applies(name) else NOT_APPLYING
 
     def _value(self, name: str) -> str:
         if name == "dataset" and self.config.data_path:
@@ -188,13 +193,26 @@ class HyperForm(Pane, VerticalScroll):
         values = list(grid.query_children(FieldValue))
         with self.app.batch_update():
             mounts = [
-                grid.mount(FieldInput(format_field(self.config, value.name), compact=True,
-                                      id=f"field-{value.name}"), after=value)
+                grid.mount(self._field_input(value.name), after=value)
                 for value in values
             ]  # fmt: skip
             removals = [value.remove() for value in values]
         for done in (*mounts, *removals):
             await done
+
+    def _field_input(self, name: str) -> FieldInput:
+        field = FieldInput(compact=True, id=f"field-{name}")
+        self._show_value(field, name)
+        return field
+
+    def _show_value(self, field: FieldInput, name: str) -> None:
+        """The value in use in ``field``; a field that does not apply to the data (a generated
+        set's noise for digits) is disabled, empty, and says why."""
+        applies = self.config.applies(name)
+        field.disabled = not applies
+        field.placeholder = "" if applies else NOT_APPLYING
+        with field.prevent(Input.Changed):
+            field.value = format_field(self.config, name) if applies else ""
 
     def show_config(self, config: Config) -> None:
         """Show ``config``'s values (after a rebuild, a reset, or a start from the CLI)."""
@@ -205,11 +223,10 @@ class HyperForm(Pane, VerticalScroll):
                 choice.set_options(self._options(name))
                 choice.value = self._value(name)
         for widget in self.query(FieldInput):
-            with widget.prevent(Input.Changed):
-                widget.value = format_field(config, widget.id.removeprefix("field-"))
+            self._show_value(widget, widget.id.removeprefix("field-"))
             widget.remove_class("-invalid")
         for value in self.query(FieldValue):  # before the Inputs are built
-            value.update(format_field(config, value.name))
+            value.update(self._text(value.name))
 
     def show(self, view: FormView) -> None:
         """The line under the form: the output layer and cost the data set chose."""
@@ -237,6 +254,8 @@ class HyperForm(Pane, VerticalScroll):
             field = FIELDS[name]
             what = "applies to the running model" if field.kind == "live" else "rebuilds"
             help_line.update(f"{field.label}: {field.help} ({what})")
+            # once the help line has its height, keep the field above it in view
+            self.call_after_refresh(event.widget.scroll_visible, animate=False)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if _field_of(self.app.focused) is None:

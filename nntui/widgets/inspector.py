@@ -47,8 +47,8 @@ def inspector_view(session: Session, ui: UiState) -> InspectorView:
     if copy is not None:
         rows, cols = ui.heatmap_size
         inspection = inspect(
-            str(copy.name), copy.array, max_rows=rows, max_cols=cols, Z=copy.Z,
-            activation=copy.activation, previous=copy.previous,
+            str(copy.name), copy.array, max_rows=rows, max_cols=cols, bins=ui.histogram_bins,
+            Z=copy.Z, activation=copy.activation, previous=copy.previous,
         )  # fmt: skip
     return InspectorView(state.phase, state.in_epoch, ui.kind.at(ui.selected), inspection,
                          session.viewing)  # fmt: skip
@@ -199,6 +199,21 @@ class Heatmap(Pane, Widget, can_focus=True):
             self.rows, self.cols = rows, cols
 
 
+class Histogram(BarChart):
+    """The selected array's histogram: the engine bins it (``inspect``) one bin a column of
+    this widget, so that the bars touch and fill its width."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized(max(1, self.size.width)))
+
+    class Resized(Message):
+        """The histogram can now show this many bins."""
+
+        def __init__(self, bins: int) -> None:
+            super().__init__()
+            self.bins = bins
+
+
 class Inspector(Pane, Vertical):
     """The inspector pane: what it shows follows the app's selected layer and tensor."""
 
@@ -210,9 +225,8 @@ class Inspector(Pane, Vertical):
         yield Static(id="phase-text")
         with Horizontal(id="inspect-body"):
             yield Heatmap(id="heatmap")
-            with Vertical(id="inspect-side"):
-                yield Static(id="inspect-stats")
-                yield BarChart(id="histogram")
+            yield Static(id="inspect-stats")
+            yield Histogram(id="histogram")
 
     def show(self, view: InspectorView) -> None:
         text = phase_text(view.phase, view.in_epoch, palette(self.app))
@@ -251,4 +265,4 @@ class Inspector(Pane, Vertical):
         if ins is not None:
             series = (("values", ins.hist_counts, p.positive),)
             bars = Bars(f"values of {ins.name}", ins.hist_edges, series)
-        self.query_one("#histogram", BarChart).draw(bars, p.muted)
+        self.query_one(Histogram).draw(bars, p.muted)

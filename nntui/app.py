@@ -417,11 +417,16 @@ class NNTuiApp(App):
             done += 1
             now, speed = time.monotonic(), self.session.config.speed
             if now - posted >= frame_seconds(speed):
-                self.post_message(FrameReady(build_frame(self.session, self.ui)))
+                self._post_frame()
                 posted = now
             if speed is not None and done != epochs:
                 due = self._sleep_until(next_start(due, now, speed), speed)
-        self.post_message(FrameReady(build_frame(self.session, self.ui)))
+        self._post_frame()
+
+    def _post_frame(self) -> None:
+        """A frame for the UI as it is now, from the training thread."""
+        ui = self.ui
+        self.post_message(FrameReady(build_frame(self.session, ui), ui))
 
     def _sleep_until(self, due: float, speed: int) -> float:
         """In the training thread: sleep until ``due``, waking every WAKE_SECONDS to stop at
@@ -438,7 +443,11 @@ class NNTuiApp(App):
         return due
 
     def on_frame_ready(self, message: FrameReady) -> None:
+        """Show the frame; one built for a UI that has changed since (a view chosen, a pane
+        resized while the training thread built it) is followed by one for the UI now."""
         self.show(message.frame)
+        if message.ui != self.ui:
+            self.refresh_now()
 
     def on_training_stopped(self, message: TrainingStopped) -> None:
         self.running = False

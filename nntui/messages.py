@@ -5,15 +5,17 @@ from textual.message import Message
 from engine.gradcheck import GradCheck
 from engine.lrfind import LRFind
 from engine.names import LayerKind
-from nntui.views import Frame
+from nntui.views import Frame, UiState
 
 
 class FrameReady(Message):
-    """A fresh frame of the model; a backlog of them collapses to the newest."""
+    """A fresh frame of the model, built for ``ui``; a backlog of them collapses to the
+    newest."""
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(self, frame: Frame, ui: UiState) -> None:
         super().__init__()
         self.frame = frame
+        self.ui = ui
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FrameReady)

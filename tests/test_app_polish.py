@@ -1,10 +1,14 @@
 """What a new user meets at 80x24 and 120x40: where the focus goes, what fits, what is said."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from textual.widgets import Input
 
 from nntui.config import FIELDS, Config, format_field
+from nntui.messages import FrameReady
+from nntui.panes import build_frame
 from nntui.screens import ConfirmScreen
 from nntui.widgets.choice import ChoiceField, ChoiceList
 from nntui.widgets.diagram import LayerDiagram
@@ -268,3 +272,22 @@ async def test_the_undo_confirm_after_a_rewind_says_what_is_lost_and_what_comes_
         await pilot.press("y")
         await settle(pilot)
         assert app.session.epoch == 10
+
+
+# -- a frame built for a UI that changed meanwhile ---------------------------------------------
+
+
+async def test_a_frame_built_for_an_older_ui_is_followed_by_one_for_the_ui_now():
+    """The training thread builds a frame for the UI as it was; if the UI changed since (here
+    the histogram's width: 11 columns), the app draws a frame for the UI now after it, so
+    the histogram is not left with the older frame's bins."""
+    app = make_app(seed=3)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        old = app.ui
+        app.ui = replace(old, histogram_bins=11)
+        app.post_message(FrameReady(build_frame(app.session, old), old))
+        await settle(pilot)
+        assert len(app.frame.views["inspector"].inspection.hist_counts) == 11

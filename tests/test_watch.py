@@ -62,9 +62,9 @@ def frames(monkeypatch) -> list[int]:
     posted: list[int] = []
 
     class Counted(FrameReady):
-        def __init__(self, frame) -> None:
+        def __init__(self, frame, ui) -> None:
             posted.append(frame.state.epoch)
-            super().__init__(frame)
+            super().__init__(frame, ui)
 
     monkeypatch.setattr(nntui.app, "FrameReady", Counted)
     return posted

@@ -162,9 +162,9 @@ class NNTuiApp(App):
         ),
         Binding("escape", "present", "Time travel: back to the present", show=False),
         Binding("l", "next_layer", "Layer"),
-        Binding("shift+l", "previous_layer", "Previous layer", show=False),
+        Binding("L", "previous_layer", "Previous layer", show=False),
         Binding("t", "next_tensor", "Tensor"),
-        Binding("shift+t", "previous_tensor", "Previous tensor", show=False),
+        Binding("T", "previous_tensor", "Previous tensor", show=False),
         Binding("d", "toggle_delta", "Show ΔW (change this epoch)", show=False),
         Binding("c", "gradient_check", "Grad check"),
         Binding("F", "find_learning_rate", "Find a learning rate", show=False),
@@ -640,9 +640,16 @@ class NNTuiApp(App):
         return self.query_one(DecisionBoundary)
 
     def action_toggle_delta(self) -> None:
+        """Show W[l]'s change this epoch in the inspector, or W[l] again. Only the weights
+        have one: on another array it says so and changes nothing."""
         from nntui.widgets.inspector import Inspector
 
         inspector = self.query_one(Inspector)
+        if not inspector.show_delta and self.tensor_kind != LayerKind("W"):
+            shown = self.tensor_kind.at(self.selected)
+            self.notify(f"d shows how W[l] changed this epoch; {shown} is inspected: t until "
+                        "W[l] is.", title="No change to show", severity="warning")  # fmt: skip
+            return
         inspector.show_delta = not inspector.show_delta
         self.action_view("inspector")
 

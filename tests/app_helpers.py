@@ -4,6 +4,7 @@ import asyncio
 import time
 
 from textual import events
+from textual._xterm_parser import XTermParser
 from textual.pilot import Pilot
 
 from nntui.app import NNTuiApp
@@ -15,6 +16,12 @@ from nntui.widgets.diagram import LayerDiagram
 
 def make_app(**config) -> NNTuiApp:
     return NNTuiApp(Session(Config(**config)))
+
+
+def terminal_keys(typed: str) -> list[str]:
+    """The keys Textual makes of ``typed`` coming from a terminal (its own input parser), for
+    ``pilot.press``: shift+t arrives as "T"."""
+    return [event.key for event in XTermParser().feed(typed) if isinstance(event, events.Key)]
 
 
 def diagram_text(app: NNTuiApp) -> str:

@@ -1,6 +1,7 @@
 """The app driven headlessly with Pilot: keys, fields, panes, and what they do to the model."""
 
 import gc
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from nntui.widgets.form import FieldLabels
 from nntui.widgets.shapes import ShapesTable
 from nntui.widgets.status import StatusBar
 
-from .app_helpers import answer_confirm, make_app, settle
+from .app_helpers import answer_confirm, make_app, settle, terminal_keys
 
 SIZE = (120, 40)
 
@@ -120,7 +121,7 @@ async def test_l_selects_layers_in_diagram_and_table():
         assert diagram.selected == 2 and table.cursor_row == 1
         await pilot.press("l", "l")
         assert diagram.selected == 1  # wraps around after L = 3
-        await pilot.press("shift+l")
+        await pilot.press(*terminal_keys("L"))
         assert diagram.selected == 3 and table.cursor_row == 2
 
 
@@ -173,6 +174,18 @@ async def test_q_quits():
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+def test_every_key_bound_is_one_a_terminal_sends():
+    """A terminal sends shift and a letter as the capital letter ("T"), never as "shift+t"
+    (only terminals with the kitty keyboard protocol do): a binding to "shift+t" would
+    never fire. Every single-character key of the app is checked against what Textual's
+    own terminal parser makes of that character."""
+    for binding in NNTuiApp.BINDINGS:
+        for key in binding.key.split(","):
+            assert not re.fullmatch(r"shift\+[a-z]", key), f"{key}: bind {key[-1].upper()}"
+            if len(key) == 1:
+                assert terminal_keys(key) == [key]
 
 
 async def test_every_binding_is_in_the_command_palette():

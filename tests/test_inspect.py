@@ -17,7 +17,7 @@ from nntui.widgets.boundary import DecisionBoundary
 from nntui.widgets.diagram import LayerDiagram
 from nntui.widgets.inspector import Heatmap, Inspector
 
-from .app_helpers import diagram_text, make_app, settle
+from .app_helpers import diagram_text, make_app, settle, terminal_keys
 
 KINDS = {str(kind): kind for kind in LAYER_KINDS}
 
@@ -137,7 +137,7 @@ async def test_t_cycles_the_inspected_tensor_and_the_table_cell_follows():
         await pilot.pause()
         assert str(app.tensor_kind) == "b[l]" and str(app.frame.views["inspector"].name) == "b[1]"
         assert app.query_one("#shapes").cursor_coordinate == (0, 4)  # l, g, A[l-1], W[l], b[l]
-        await pilot.press("shift+t", "shift+t")
+        await pilot.press(*terminal_keys("TT"))
         await pilot.pause()
         assert str(app.frame.views["inspector"].name) == "A[0]"
 
@@ -177,6 +177,23 @@ async def test_d_shows_the_change_of_w_this_epoch():
         heatmap = app.query_one(Heatmap).inspection
         assert heatmap.name == "ΔW[1]"
         np.testing.assert_allclose(heatmap.blocks, delta, atol=1e-7)
+
+
+async def test_d_on_an_array_other_than_w_says_so_and_changes_nothing():
+    """Only W[l] has a change this epoch to show: d on A[1] tells the user, and W[1]
+    inspected later is the weights, not their change."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*terminal_keys("TT"), "d")  # W[l] -> A[l-1] -> db[l], then d
+        await pilot.pause()
+        assert app.tensor_kind != LayerKind("W")
+        assert any(n.title == "No change to show" for n in app._notifications)
+        await pilot.press(*terminal_keys("tt"))
+        await pilot.pause()
+        assert app.tensor_kind == LayerKind("W")
+        assert app.query_one(Heatmap).inspection.name == "W[1]"
 
 
 # -- phase stepping ---------------------------------------------------------------------------

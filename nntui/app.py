@@ -19,6 +19,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -217,7 +218,7 @@ class NNTuiApp(App):
                 with TabPane(pane.title_for(self.frame.facts.task), id=pane.id):
                     if pane is VIEWS[0]:  # the others mount after the first frame
                         yield pane.widget(id=pane.widget_id)
-        yield Static(id="too-small")
+        yield Static(id="too-small", markup=False)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -381,10 +382,16 @@ class NNTuiApp(App):
 
     @on(TabbedContent.TabActivated)
     def _view_changed(self, event: TabbedContent.TabActivated) -> None:
-        """A new view: its frame now (the first tab's, at the start, is shown already)."""
+        """A view chosen by its tab (a key has shown it already: ``action_view``)."""
         if event.pane.id != self.ui.view:
-            self.ui = replace(self.ui, view=event.pane.id)
-            self.refresh_now()
+            self._show_view(event.pane.id)
+        else:
+            self._enter_view()
+
+    def _show_view(self, view: str) -> None:
+        """A new view: its frame now, and the focus."""
+        self.ui = replace(self.ui, view=view)
+        self.refresh_now()
         self._enter_view()
 
     def _enter_view(self) -> None:
@@ -396,7 +403,7 @@ class NNTuiApp(App):
         widget = self.attached_panes().get(self.ui.view)
         target = None if widget is None else focus_target(widget)
         if target is not None and not isinstance(self.focused, Input):
-            target.focus()
+            self.screen.set_focus(target)  # at once: a key typed just after goes to it
 
     # -- training thread ----------------------------------------------------------------------
 
@@ -734,7 +741,13 @@ class NNTuiApp(App):
         self.notify(f"W[{l}][{j}, {k}] = {self.session.params()[f'W{l}'][j, k]:.6g}", timeout=4)
 
     def action_view(self, view: str) -> None:
+        """Show ``view`` at once, not when its tab says it is active: a key typed just after
+        (an arrow after 2) goes to it."""
         self.query_one(TabbedContent).active = view
+        if view != self.ui.view:
+            self._show_view(view)
+        else:
+            self._enter_view()
 
     def action_slower(self) -> None:
         self._set_speed(slower(self.session.config.speed))
@@ -902,6 +915,20 @@ class NNTuiApp(App):
         """What loading the data decided (rows dropped, the task chosen), as notifications."""
         for note in self.session.dataset.notes:
             self.notify(note, title="Data", timeout=10)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice shown as written: its text names arrays (W[l]), keys ([ and ]) and the
+        user's own paths and values, which Textual would otherwise read as markup (and drop,
+        or fail on)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_help(self) -> None:
         local = [(f"{pane.title} view", binding) for pane, binding in local_bindings()]

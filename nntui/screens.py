@@ -146,10 +146,10 @@ class PathPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)
             yield Input(self.default, id="path")
             yield from self.below_path()
-            yield Static(self.hint(), classes="hint")
+            yield Static(self.hint(), classes="hint", markup=False)
 
     def below_path(self) -> ComposeResult:
         """What shows under the path: nothing here."""
@@ -200,8 +200,8 @@ class OpenPrompt(PathPrompt):
         self.files: list[Path] = []
 
     def below_path(self) -> ComposeResult:
-        yield Static(id="files-title")
-        yield OptionList(id="files")
+        yield Static(id="files-title", markup=False)
+        yield OptionList(id="files", markup=False)
 
     def hint(self) -> str:
         return "enter: open · ↓: pick from the list · escape: cancel"
@@ -271,9 +271,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Label(self.question, id="question")
-            yield Static(f"This replaces {self.lost}.", id="lost")
-            yield Static(self.after, classes="hint")
+            yield Label(self.question, id="question", markup=False)
+            yield Static(f"This replaces {self.lost}.", id="lost", markup=False)
+            yield Static(self.after, classes="hint", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Go on (y)", id="yes", variant="warning", compact=True)
                 yield Button("Cancel (n)", id="no", compact=True)

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from nntui.config import FIELDS, Config, format_field
@@ -40,6 +41,18 @@ async def test_a_view_key_moves_the_focus_to_the_views_widget(size):
         await pilot.press("5")
         await settle(pilot)
         assert isinstance(app.focused, Explainer)
+
+
+async def test_arrows_typed_in_one_burst_after_2_move_the_heatmaps_cursor():
+    """The view takes the focus at once: arrows typed right after 2 (before the app has
+    handled it) go to the heatmap, not to the pane that had the focus."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in ["2", "down", "right"]:
+            app.post_message(events.Key(key, "2" if key == "2" else None))
+        await settle(pilot)
+        assert app.query_one(Heatmap).cursor == (1, 1)
 
 
 async def test_a_click_on_a_tab_moves_the_focus_to_the_views_widget():
@@ -291,3 +304,25 @@ async def test_a_frame_built_for_an_older_ui_is_followed_by_one_for_the_ui_now()
         app.post_message(FrameReady(build_frame(app.session, old), old))
         await settle(pilot)
         assert len(app.frame.views["inspector"].inspection.hist_counts) == 11
+
+
+# -- notices are shown as written -----------------------------------------------------------------
+
+
+async def test_a_notice_shows_brackets_as_written():
+    """A notice names keys ([ and ]), arrays (W[l]) and the user's own paths, which Textual
+    would read as markup: "[ and ]" vanished from the time-travel refusal, and a path
+    holding "[/]" failed to draw. Every notice is plain text (a toast draws it as written)."""
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "full_stop")  # mid-epoch: no travel until it ends
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        app.notify("cannot open /tmp/a[/]b[l].npz")
+        await settle(pilot)
+        notices = list(app._notifications)
+        assert not any(notice.markup for notice in notices)  # a toast shows it as written
+        shown = [notice.message for notice in notices]
+        assert any("then [ and ] travel" in text for text in shown), shown
+        assert "cannot open /tmp/a[/]b[l].npz" in shown

@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 from textual.geometry import Region
+from textual.widgets import Input, OptionList, Static
 
 from nntui.session import Session
 from nntui.widgets import diagram
@@ -115,3 +116,26 @@ async def test_opening_a_damaged_model_keeps_the_open_one(tmp_path, monkeypatch)
         await pilot.press("n")
         await settle(pilot)
         assert app.session is session and app.session.epoch == 2
+
+
+async def test_brackets_in_a_typed_path_or_a_file_name_are_shown_as_written(tmp_path):
+    """A path or a file name is the user's text, not markup: typing a folder path holding
+    "[/]" in the open prompt stopped the app (Textual's markup error, unsaved work lost),
+    and "m[b].npz" was listed as "m.npz" in bold."""
+    app = make_app()
+    (tmp_path / "m[b].npz").write_bytes(b"")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        path = app.screen.query_one("#path", Input)
+        path.value = f"{tmp_path}/"
+        await settle(pilot)
+        files = app.screen.query_one("#files", OptionList)
+        assert "m[b].npz" in str(files.get_option_at_index(0).prompt)
+        assert "m[b].npz" in str(files.render_line(0).text)
+        path.value = f"{tmp_path}/gone[/]/x.npz"
+        await settle(pilot)
+        title = str(app.screen.query_one("#files-title", Static).render())
+        assert f"{tmp_path}/gone[/]" in title
+        assert app.is_running

@@ -176,3 +176,15 @@ async def test_keys_typed_in_one_burst_are_applied_in_the_order_they_were_typed(
         await settle(pilot)
         assert field.value == "0.07"
         assert app.session.live_settings()["learning_rate"] == 0.07
+
+
+async def test_tabs_typed_in_one_burst_after_f_move_on_from_the_first_field():
+    """f focuses the data set field at once: Tabs typed right after it (before the app has
+    handled f) move on from there, so the fourth field, α, gets what is typed next."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ["f", "tab", "tab", "tab"]:
+            app.post_message(events.Key(key, "f" if key == "f" else None))
+        await settle(pilot)
+        assert app.focused is app.query_one("#field-learning_rate", Input)

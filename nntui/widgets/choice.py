@@ -62,7 +62,7 @@ class ChoiceList(OptionList):
             self.lost_focus = lost_focus
 
     def __init__(self, prompts: list[str]) -> None:
-        super().__init__(*prompts)  # not compact: a compact list has no border
+        super().__init__(*prompts, markup=False)  # not compact: a compact list has no border
         self.prompts = prompts
         self._query, self._typed_at = "", 0.0
 

@@ -251,9 +251,9 @@ class Explainer(Pane, VerticalScroll, can_focus=True):
     _view: ExplainView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(HINT, id="explain-hint")
+        yield Static(HINT, id="explain-hint", markup=False)
         yield Input(placeholder="example index, enter", type="integer", id="explain-index")
-        yield Static(id="explain-body")
+        yield Static(id="explain-body", markup=False)
 
     def show(self, view: ExplainView) -> None:
         self._view = view

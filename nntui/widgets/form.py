@@ -155,7 +155,9 @@ class HyperForm(Pane, VerticalScroll):
         self._output_line = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend")
+        yield Static(
+            f"{LIVE_MARK} live   {REBUILD_MARK} rebuilds the network", id="legend", markup=False
+        )
         with Grid(id="fields"):
             yield FieldLabels()  # the first column; each field takes the second of its row
             for name, field in FIELDS.items():
@@ -165,9 +167,9 @@ class HyperForm(Pane, VerticalScroll):
                     )
                 else:
                     yield FieldValue(self._text(name), name=name)
-        yield Static(id="output-line")
-        yield Static(id="form-message")
-        yield Static(id="field-help")
+        yield Static(id="output-line", markup=False)
+        yield Static(id="form-message", markup=False)
+        yield Static(id="field-help", markup=False)
 
     def _options(self, name: str) -> list[tuple[str, str]]:
         prompt = dataset_prompt if name == "dataset" else str
@@ -241,8 +243,9 @@ class HyperForm(Pane, VerticalScroll):
         message.update(text)
 
     def focus_first(self) -> None:
-        """Focus the first field (the data set)."""
-        self.query_one(f"#field-{next(iter(FIELDS))}").focus()
+        """Focus the first field (the data set) at once, not after the keys already waiting
+        (``focus()`` waits for them): a Tab typed just after f moves on from it."""
+        self.screen.set_focus(self.query_one(f"#field-{next(iter(FIELDS))}"))
 
     # -- the focused field's meaning, under the form ---------------------------------------
 

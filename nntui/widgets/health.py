@@ -119,7 +119,7 @@ class HealthPane(Pane, VerticalScroll):
     _view: HealthView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="health-text")
+        yield Static(id="health-text", markup=False)
 
     def show(self, view: HealthView) -> None:
         self._view = view

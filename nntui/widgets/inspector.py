@@ -222,10 +222,10 @@ class Inspector(Pane, Vertical):
     _phase_plain = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="phase-text")
+        yield Static(id="phase-text", markup=False)
         with Horizontal(id="inspect-body"):
             yield Heatmap(id="heatmap")
-            yield Static(id="inspect-stats")
+            yield Static(id="inspect-stats", markup=False)
             yield Histogram(id="histogram")
 
     def show(self, view: InspectorView) -> None:

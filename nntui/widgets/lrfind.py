@@ -52,6 +52,7 @@ class LRFindScreen(ModalScreen[float | None]):
                 f"(now α = {self.current:g}); {len(found.costs)} steps, α from "
                 f"{found.rates[0]:g} to {found.rates[-1]:.3g}; {found.stopped}.",
                 id="lr-text",
+                markup=False,
             )
             with Horizontal(id="lr-buttons"):
                 yield Button(f"Apply α = {found.suggested:g} (a)", id="lr-apply",

@@ -73,7 +73,7 @@ def confusion_table(title: str, classes: tuple[str, ...], part: Part) -> Table:
             Text(str(n), style="bold green" if i == j else ("red" if n else "dim"))
             for j, n in enumerate(confusion[i])
         ]
-        table.add_row(name[:18], *cells, _pct(recall[i]))
+        table.add_row(Text(name[:18]), *cells, _pct(recall[i]))
     table.add_row("precision", *(Text(_pct(p), style="cyan") for p in precision), "")
     return table
 
@@ -82,7 +82,7 @@ class ClassificationReport(Pane, VerticalScroll):
     """The report's tables, scrolled when they are taller than the pane."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="report-text")
+        yield Static(id="report-text", markup=False)
 
     def show(self, view: ReportView) -> None:
         report = view.report

@@ -310,8 +310,7 @@ FIELDS: dict[str, Field] = {
         Field("hidden", "hidden", "rebuild", parse_hidden, _format_hidden,
               help="hidden layer sizes, e.g. 8,4 (empty: none)"),
         Field("activation", "g hidden", "rebuild", parse_activations, _format_names,
-              help="hidden layers' activation: one for all, or one per layer (relu,tanh); "
-              f"names: {', '.join(HIDDEN_ACTIVATIONS)}"),
+              help=f"one of {' '.join(HIDDEN_ACTIVATIONS)}, or one a layer: relu,tanh"),
         Field("learning_rate", "α (lr)", "live", parse_learning_rate, "{:g}".format,
               help="learning rate α"),
         Field("batch_size", "batch", "live", parse_batch_size, _format_batch,
@@ -330,7 +329,7 @@ FIELDS: dict[str, Field] = {
         Field("speed", "speed", "live", parse_speed, speed_label,
               help="epochs per second while playing (- and +); max: as fast as it goes"),
         Field("features", "features", "rebuild", parse_features, _format_names,
-              help=f"inputs computed from a 2-D set's x1, x2: any of {','.join(FEATURES)}",
+              help=f"inputs from x1, x2, by commas: any of {' '.join(FEATURES)}",
               generated_only=True),
         Field("noise", "noise %", "rebuild", parse_noise, _format_noise,
               help=f"noise of a generated 2-D set, 0 to {MAX_NOISE} % ('default': the set's own)",

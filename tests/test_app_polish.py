@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from rich.text import Text
 from textual import events
 from textual.widgets import Input
 
@@ -138,7 +139,8 @@ async def test_the_histogram_has_one_bin_a_column_counted_from_the_live_array(si
 
 async def test_each_focused_field_is_in_view_above_its_help_line():
     """f, then tab through every field at 80x24: the field with the focus is drawn inside the
-    form, above the help line, which says that field's meaning."""
+    form, above the help line, which says that field's meaning whole (not cut at its last
+    row)."""
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -148,7 +150,10 @@ async def test_each_focused_field_is_in_view_above_its_help_line():
             await settle(pilot)
             focused = app.focused
             assert focused.id == f"field-{name}"
-            assert str(help_line.render()).startswith(f"{field.label}:")
+            text = str(help_line.render())
+            assert text.endswith(f"{field.label}: {field.help}")
+            lines = Text(text).wrap(app.console, help_line.content_size.width)
+            assert len(lines) <= help_line.content_size.height  # whole, not cut
             assert form.content_region.y <= focused.region.y
             assert focused.region.bottom <= help_line.region.y
             await pilot.press("tab")

@@ -255,8 +255,8 @@ class HyperForm(Pane, VerticalScroll):
         help_line.display = name is not None
         if name is not None:
             field = FIELDS[name]
-            what = "applies to the running model" if field.kind == "live" else "rebuilds"
-            help_line.update(f"{field.label}: {field.help} ({what})")
+            mark = LIVE_MARK if field.kind == "live" else REBUILD_MARK  # as the legend says
+            help_line.update(f"{mark} {field.label}: {field.help}")
             # once the help line has its height, keep the field above it in view
             self.call_after_refresh(event.widget.scroll_visible, animate=False)
 

@@ -100,17 +100,18 @@ def heatmap_text(
     return text
 
 
-def span(edges: np.ndarray, i: int) -> str:
+def span(edges: np.ndarray, i: int, noun: str) -> str:
+    """Block i's rows (or columns): 'row 3' for one, 'rows 0–14' for several."""
     first, last = int(edges[i]), int(edges[i + 1]) - 1
-    return str(first) if first == last else f"{first}–{last}"
+    return f"{noun} {first}" if first == last else f"{noun}s {first}–{last}"
 
 
 def cursor_line(ins: Inspection, cursor: tuple[int, int]) -> str:
     r, c = cursor
     value = ins.blocks[r, c]
     if ins.downsampled:
-        rows, cols = span(ins.row_edges, r), span(ins.col_edges, c)
-        return f"cursor: rows {rows}, cols {cols}: mean {value:.5g}"
+        rows, cols = span(ins.row_edges, r, "row"), span(ins.col_edges, c, "col")
+        return f"cursor: {rows}, {cols}: mean {value:.5g}"
     return f"cursor: row {r}, col {c}: {value:.6g}"
 
 

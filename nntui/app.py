@@ -450,10 +450,11 @@ class NNTuiApp(App):
         return due
 
     def on_frame_ready(self, message: FrameReady) -> None:
-        """Show the frame; one built for a UI that has changed since (a view chosen, a pane
-        resized while the training thread built it) is followed by one for the UI now."""
+        """Show the frame; the last one of a step (n) built for a UI that has changed since
+        (a view chosen, a pane resized while the training thread built it) is followed by one
+        for the UI now. While playing, the next frame is built for it."""
         self.show(message.frame)
-        if message.ui != self.ui:
+        if message.ui != self.ui and not self.running:
             self.refresh_now()
 
     def on_training_stopped(self, message: TrainingStopped) -> None:

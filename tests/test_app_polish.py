@@ -162,14 +162,19 @@ async def test_each_focused_field_is_in_view_above_its_help_line():
 # -- 5. a choice list has its own border, inside the screen, one line a row --------------------
 
 
+async def open_data_set_list(pilot) -> ChoiceList:
+    """f, then enter: the data set field's list, open."""
+    await settle(pilot)
+    await pilot.press("f", "enter")
+    await settle(pilot)
+    return pilot.app.query_one("#field-dataset").query_one(ChoiceList)
+
+
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 async def test_the_data_set_list_is_bordered_on_screen_with_one_line_a_row(size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("f", "enter")
-        await settle(pilot)
-        choices = app.query_one("#field-dataset").query_one(ChoiceList)
+        choices = await open_data_set_list(pilot)
         assert app.focused is choices
         assert app.screen.region.contains_region(choices.region)
         assert choices.styles.border_top[0] == "round" and choices.styles.border_left[0] == "round"
@@ -197,10 +202,7 @@ async def test_the_data_set_list_is_bordered_on_screen_with_one_line_a_row(size)
 async def test_typing_in_the_data_set_list_cycles_on_a_repeated_letter(typed, expected):
     app = make_app()
     async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("f", "enter")
-        await settle(pilot)
-        choices = app.query_one("#field-dataset").query_one(ChoiceList)
+        choices = await open_data_set_list(pilot)
         await pilot.press(*typed)
         assert choices.prompts[choices.highlighted].split()[0] == expected
 

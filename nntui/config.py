@@ -95,11 +95,15 @@ class Config:
             )
         return list(self.activation)
 
+    @property
+    def generated(self) -> bool:
+        """Whether the data is a generated 2-D set (not a shipped table, not a CSV)."""
+        return not self.data_path and REGISTRY[self.dataset].generated
+
     def applies(self, name: str) -> bool:
         """Whether field ``name`` means something for this data: a generated 2-D set's own
         settings (features, noise, points, data seed) do not for a shipped table or a CSV."""
-        generated = not self.data_path and REGISTRY[self.dataset].generated
-        return generated or not FIELDS[name].generated_only
+        return self.generated or not FIELDS[name].generated_only
 
     def check(self) -> "Config":
         """This config, once the settings that depend on each other agree; ConfigError if not."""

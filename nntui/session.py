@@ -554,7 +554,7 @@ class Session:
         on it (weights from the weight seed); a ValueError for data that is not generated.
         Undo brings the old data and network back."""
         with self._lock:
-            if not REGISTRY[self.dataset.name].generated or self.config.data_path:
+            if not self.config.generated:
                 raise ValueError(
                     f"{self.config.data_label} is not generated: only the toy 2-D sets can be "
                     "drawn again with a new seed"

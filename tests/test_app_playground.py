@@ -296,8 +296,16 @@ async def test_R_draws_new_points_of_the_same_size_and_rebuilds_the_network():
         assert app.frame.state.epoch == 0
 
 
-def test_regenerating_a_fixed_table_is_refused_and_changes_nothing():
-    session = Session(Config(dataset="iris"))
+@pytest.mark.parametrize("kind", ["table", "csv"])
+def test_regenerating_a_fixed_table_is_refused_and_changes_nothing(kind, tmp_path):
+    """A shipped table or a user's CSV cannot be drawn again: a clear refusal (a CSV gave a
+    KeyError, which stopped the app after R and y)."""
+    config = Config(dataset="iris")
+    if kind == "csv":
+        path = tmp_path / "t.csv"
+        path.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(60)))
+        config = Config(data_path=str(path), target="y")
+    session = Session(config)
     X = session.dataset.X
     with pytest.raises(ValueError, match="not generated"):
         session.regenerate_data(1)
